@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// The long-lived objects of one process, shared by the HTTP server and the CLI.
+public struct AppServices: Sendable {
+    public let config: AppConfig
+    public let logger: Logger
+    public let postgres: PostgresClient
+    public let migrator: Migrator
+    public let plans: any PlanRepository
+    public let adminKeys: any AdminKeyRepository
+    public let audit: AuditRepository
+    public let document: OpenAPIDocument
+
+    public init(config: AppConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        var pgConfig = try DatabaseURL.configuration(from: config.databaseURL)
+        pgConfig.options.maximumConnections = config.databaseMaxConnections
+        self.postgres = PostgresClient(configuration: pgConfig, backgroundLogger: logger)
+        let migrations = try MigrationSet.load(assets: config.assetsDirectory)
+        self.migrator = Migrator(
+            client: postgres, migrations: migrations,
+            concurrency: min(config.migrationConcurrency, max(1, config.databaseMaxConnections - 1)), logger: logger
+        )
+        self.plans = PostgresPlanRepository(client: postgres, migrator: migrator, logger: logger)
+        self.adminKeys = PostgresAdminKeyRepository(client: postgres, logger: logger)
+        self.audit = AuditRepository(client: postgres, logger: logger)
+        self.document = try OpenAPIDocument.load(assets: config.assetsDirectory)
+    }
+
+    /// Runs `body` while the PostgreSQL pool runs, for CLI commands that are not the server.
+    public func withRunningDatabase<T: Sendable>(_ body: @Sendable (AppServices) async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await postgres.run() }
+            defer { group.cancelAll() }
+            return try await body(self)
+        }
+    }
+}
+
+/// Routes of the whole API, grouped like the contract's tags.
+public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    HealthController(migrator: services.migrator).addRoutes(to: router)
+    ContractController(document: services.document).addRoutes(to: router)
+    MetricsController(registry: registry).addRoutes(to: router)
+
+    let admin = router.group("v1/admin").add(middleware: AdminAuthMiddleware(keys: services.adminKeys))
+    AdminPlansController(plans: services.plans, audit: services.audit, maxBodyBytes: services.config.maxJSONBodyBytes)
+        .addRoutes(to: admin)
+    return router
+}
+
+/// The server: router, PostgreSQL pool as a service, and migrations before the first request
+/// unless `migrateOnStart` is off.
+public func buildApplication(
+    _ config: AppConfig,
+    logger: Logger? = nil,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+) throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "planportal")
+    logger.logLevel = config.logLevel
+    let services = try AppServices(config: config, logger: logger)
+    let router = buildRouter(services, registry: registry)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "PlanPortal"),
+        services: [services.postgres],
+        logger: logger
+    )
+    if config.migrateOnStart {
+        let logger = logger
+        app.beforeServerStarts {
+            let report = try await services.migrator.migrate()
+            logger.info("migrations checked", metadata: [
+                "control_applied": "\(report.controlApplied.count)",
+                "plans_migrated": "\(report.tenantApplied.count)",
+                "plans": "\(report.plansChecked)",
+            ])
+        }
+    }
+    return app
+}

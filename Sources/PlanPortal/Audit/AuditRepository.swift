@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Reads and appends the audit trail kept in each plan's schema.
+public struct AuditRepository: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Appends inside the caller's transaction, so the event exists exactly when the change does.
+    public func append(_ event: NewAuditEvent, plan: PlanSlug, on connection: PostgresConnection) async throws {
+        let details = String(decoding: try JSONEncoder().encode(event.details), as: UTF8.self)
+        try await connection.query(
+            """
+            INSERT INTO \(unescaped: plan.quotedSchema).audit_events (action, actor_type, actor_id, request_id, ip, details)
+            VALUES (\(event.action), \(event.actor.type), \(event.actor.id), \(event.requestID), \(event.ip)::inet, \(details)::jsonb)
+            """,
+            logger: logger
+        )
+    }
+
+    /// Newest first; `before` is the id to continue below (exclusive).
+    public func list(plan: PlanSlug, limit: Int, before: Int64?) async throws -> AuditEventPage {
+        let rows = try await client.query(
+            """
+            SELECT id, occurred_at, action, actor_type, actor_id, request_id, details::text
+            FROM \(unescaped: plan.quotedSchema).audit_events
+            WHERE id < \(before ?? Int64.max)
+            ORDER BY id DESC
+            LIMIT \(limit + 1)
+            """,
+            logger: logger
+        )
+        var items: [AuditEvent] = []
+        let decoder = JSONDecoder()
+        for try await (id, at, action, actorType, actorID, requestID, details)
+            in rows.decode((Int64, Date, String, String, String?, String?, String).self)
+        {
+            items.append(AuditEvent(
+                id: id, occurredAt: at, action: action, actorType: actorType, actorId: actorID, requestId: requestID,
+                details: (try? decoder.decode(AuditDetails.self, from: Data(details.utf8))) ?? AuditDetails()
+            ))
+        }
+        var next: String?
+        if items.count > limit {
+            items.removeLast()
+            next = items.last.map { Cursor.encode($0.id) }
+        }
+        return AuditEventPage(items: items, nextCursor: next)
+    }
+}
+
+/// Opaque keyset cursors: base64url of `v1:<id>`.
+public enum Cursor {
+    public static func encode(_ id: Int64) -> String {
+        SecretToken.base64URL(Array("v1:\(id)".utf8))
+    }
+
+    /// The id inside a cursor, or a 422 problem.
+    public static func decode(_ cursor: String) throws -> Int64 {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64.append("=") }
+        guard cursor.count <= 64, let data = Data(base64Encoded: base64),
+              let text = String(data: data, encoding: .utf8), text.hasPrefix("v1:"),
+              let id = Int64(text.dropFirst(3)), id > 0
+        else {
+            throw Problem.validation([.init(field: "cursor", rule: "cursor", message: .init(fr: "Curseur invalide.", en: "Invalid cursor."))])
+        }
+        return id
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+
+/// Where the process runs; `production` turns on the strict checks.
+public enum AppEnvironment: String, Sendable, CaseIterable, Codable {
+    case development
+    case test
+    case production
+}
+
+/// Output format of the process log.
+public enum LogFormat: String, Sendable, CaseIterable {
+    case text
+    case json
+}
+
+/// Everything the server needs to start, filled from the environment and then from command-line flags.
+public struct AppConfig: Sendable {
+    public var databaseURL: String
+    public var host: String
+    public var port: Int
+    public var environment: AppEnvironment
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    /// Folder holding `openapi.yaml` and `sql/` (and the data files later issues add).
+    public var assetsDirectory: URL
+    /// Run `migrate` before serving.
+    public var migrateOnStart: Bool
+    /// Largest JSON body accepted, in bytes.
+    public var maxJSONBodyBytes: Int
+    /// Connections in the PostgreSQL pool of this process.
+    public var databaseMaxConnections: Int
+    /// Plan schemas migrated at once.
+    public var migrationConcurrency: Int
+    /// Argon2 hashes computed at once (threads of the hashing pool).
+    public var hashConcurrency: Int
+    /// Argon2 requests allowed to wait for a thread before the server answers 503.
+    public var hashQueueLimit: Int
+
+    public init(
+        databaseURL: String,
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        environment: AppEnvironment = .development,
+        logLevel: Logger.Level = .info,
+        logFormat: LogFormat = .text,
+        assetsDirectory: URL = AppConfig.defaultAssetsDirectory(),
+        migrateOnStart: Bool = true,
+        maxJSONBodyBytes: Int = 64 * 1024,
+        databaseMaxConnections: Int = 20,
+        migrationConcurrency: Int = 4,
+        hashConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+        hashQueueLimit: Int = 256
+    ) {
+        self.databaseURL = databaseURL
+        self.host = host
+        self.port = port
+        self.environment = environment
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+        self.assetsDirectory = assetsDirectory
+        self.migrateOnStart = migrateOnStart
+        self.maxJSONBodyBytes = maxJSONBodyBytes
+        self.databaseMaxConnections = databaseMaxConnections
+        self.migrationConcurrency = migrationConcurrency
+        self.hashConcurrency = max(1, hashConcurrency)
+        self.hashQueueLimit = hashQueueLimit
+    }
+
+    /// Reads the variables documented in README.md; flags applied afterwards override them.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        guard let url = env["DATABASE_URL"], !url.isEmpty else {
+            throw ConfigError("DATABASE_URL is not set")
+        }
+        var config = AppConfig(databaseURL: url)
+        if let host = env["HOST"], !host.isEmpty { config.host = host }
+        if let port = env["PORT"], !port.isEmpty {
+            guard let value = Int(port), (1...65535).contains(value) else { throw ConfigError("PORT must be 1-65535") }
+            config.port = value
+        }
+        if let value = env["APP_ENV"], !value.isEmpty {
+            guard let parsed = AppEnvironment(rawValue: value) else {
+                throw ConfigError("APP_ENV must be one of development, test, production")
+            }
+            config.environment = parsed
+        }
+        if let value = env["LOG_LEVEL"], !value.isEmpty {
+            guard let parsed = Logger.Level(rawValue: value.lowercased()) else {
+                throw ConfigError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            config.logLevel = parsed
+        }
+        if let value = env["LOG_FORMAT"], !value.isEmpty {
+            guard let parsed = LogFormat(rawValue: value) else { throw ConfigError("LOG_FORMAT must be text or json") }
+            config.logFormat = parsed
+        }
+        if let value = env["ASSETS_DIR"], !value.isEmpty {
+            config.assetsDirectory = URL(fileURLWithPath: value, isDirectory: true)
+        }
+        if let value = env["DATABASE_MAX_CONNECTIONS"], !value.isEmpty {
+            guard let parsed = Int(value), parsed >= 2 else { throw ConfigError("DATABASE_MAX_CONNECTIONS must be at least 2") }
+            config.databaseMaxConnections = parsed
+        }
+        if let value = env["HASH_CONCURRENCY"], !value.isEmpty {
+            guard let parsed = Int(value), parsed >= 1 else { throw ConfigError("HASH_CONCURRENCY must be at least 1") }
+            config.hashConcurrency = parsed
+        }
+        return config
+    }
+
+    /// The first of: the current directory, then the executable's folder and its parents, that holds
+    /// both `openapi.yaml` and `sql/`.
+    public static func defaultAssetsDirectory() -> URL {
+        let fm = FileManager.default
+        func holdsAssets(_ url: URL) -> Bool {
+            fm.fileExists(atPath: url.appendingPathComponent("openapi.yaml").path)
+                && fm.fileExists(atPath: url.appendingPathComponent("sql").path)
+        }
+        let cwd = URL(fileURLWithPath: fm.currentDirectoryPath, isDirectory: true)
+        if holdsAssets(cwd) { return cwd }
+        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<8 {
+            if holdsAssets(dir) { return dir }
+            dir.deleteLastPathComponent()
+        }
+        return cwd
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+extension Request {
+    /// Reads a JSON body of at most `limit` bytes and decodes it, turning every failure into a problem:
+    /// 415 for another content type, 413 past the limit, 400 for malformed JSON, 422 for wrong types,
+    /// missing or unknown fields.
+    public mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
+        if let contentType = headers[.contentType] {
+            let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+                throw Problem.unsupportedMediaType
+            }
+        } else {
+            throw Problem.unsupportedMediaType
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw Problem.payloadTooLarge
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem.payloadTooLarge
+        }
+        let data = Data(buffer: buffer)
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+            throw Problem.invalidJSON()
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as DecodingError {
+            throw Problem.validation([error.fieldError])
+        }
+    }
+}
+
+extension DecodingError {
+    /// The field and rule a decoding failure is about, for a 422 `validation_failed` problem.
+    var fieldError: LocalizedFieldError {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            var text = ""
+            for key in codingPath {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                }
+            }
+            return text.isEmpty ? "body" : text
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            return .init(
+                field: path(context.codingPath + [key]),
+                rule: "required",
+                message: .init(fr: "Ce champ est obligatoire.", en: "This field is required.")
+            )
+        case .typeMismatch(_, let context):
+            return .init(
+                field: path(context.codingPath),
+                rule: "type",
+                message: .init(fr: "Ce champ n'a pas le bon type.", en: "This field has the wrong type.")
+            )
+        case .valueNotFound(_, let context):
+            return .init(
+                field: path(context.codingPath),
+                rule: "not_null",
+                message: .init(fr: "Ce champ ne peut pas être nul.", en: "This field cannot be null.")
+            )
+        case .dataCorrupted(let context):
+            return .init(
+                field: path(context.codingPath),
+                rule: "format",
+                message: .init(fr: "Valeur invalide.", en: "Invalid value.")
+            )
+        @unknown default:
+            return .init(field: "body", rule: "format", message: .init(fr: "Valeur invalide.", en: "Invalid value."))
+        }
+    }
+}
+
+/// A coding key that accepts any name, to list the keys an object really holds.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) {
+        self.stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
+
+/// Thrown from `Decodable` initialisers to reject an object holding fields the contract does not name.
+struct UnknownFieldsError: Error {
+    var fields: [String]
+}
+
+extension Decoder {
+    /// Throws a 422 problem when the object being decoded holds a key outside `Keys`.
+    func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
+        let known = Set(Keys.allCases.map(\.stringValue))
+        let container = try container(keyedBy: AnyCodingKey.self)
+        let unknown = container.allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted()
+        guard unknown.isEmpty else {
+            let prefix = codingPath.map(\.stringValue).joined(separator: ".")
+            throw Problem.validation(unknown.map {
+                .init(
+                    field: prefix.isEmpty ? $0 : "\(prefix).\($0)",
+                    rule: "unknown_field",
+                    message: .init(fr: "Champ inconnu.", en: "Unknown field.")
+                )
+            })
+        }
+    }
+}
+
+/// A field of a JSON merge-patch body: absent (leave alone), `null` (clear) or a value.
+public enum PatchField<Value: Decodable & Sendable>: Sendable {
+    case absent
+    case null
+    case value(Value)
+}
+
+extension KeyedDecodingContainer {
+    func decodePatch<Value>(_ type: Value.Type, forKey key: Key) throws -> PatchField<Value> {
+        guard contains(key) else { return .absent }
+        if try decodeNil(forKey: key) { return .null }
+        return .value(try decode(Value.self, forKey: key))
+    }
+}

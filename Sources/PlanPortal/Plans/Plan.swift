@@ -1,0 +1,55 @@
+import Foundation
+
+/// How members and staff reach the plan's help desk (seed step 7: "Infocentre").
+public struct SupportContact: Codable, Sendable, Equatable {
+    public var phone: String?
+    public var email: String?
+    public var hoursFr: String?
+    public var hoursEn: String?
+
+    public init(phone: String? = nil, email: String? = nil, hoursFr: String? = nil, hoursEn: String? = nil) {
+        self.phone = phone
+        self.email = email
+        self.hoursFr = hoursFr
+        self.hoursEn = hoursEn
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case phone, email, hoursFr, hoursEn
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        phone = try c.decodeIfPresent(String.self, forKey: .phone)
+        email = try c.decodeIfPresent(String.self, forKey: .email)
+        hoursFr = try c.decodeIfPresent(String.self, forKey: .hoursFr)
+        hoursEn = try c.decodeIfPresent(String.self, forKey: .hoursEn)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(phone, forKey: .phone)
+        try c.encode(email, forKey: .email)
+        try c.encode(hoursFr, forKey: .hoursFr)
+        try c.encode(hoursEn, forKey: .hoursEn)
+    }
+}
+
+/// A tenant: one insurer or university plan, with its own PostgreSQL schema.
+public struct Plan: Codable, Sendable, Equatable {
+    public var slug: String
+    public var schema: String
+    public var nameFr: String
+    public var nameEn: String
+    public var emailDomains: [String]
+    public var portalUrl: String
+    public var support: SupportContact
+    public var defaultLocale: Language
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public var planSlug: PlanSlug { PlanSlug(slug)! }
+
+    public func name(_ language: Language) -> String { language == .fr ? nameFr : nameEn }
+}

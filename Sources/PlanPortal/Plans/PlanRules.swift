@@ -1,0 +1,116 @@
+import Foundation
+
+/// Field rules shared by plan creation and patching. Each returns the normalised value and appends
+/// what failed to `errors`.
+enum PlanRules {
+    static func name(_ raw: String, field: String, errors: inout [LocalizedFieldError]) -> String {
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if value.isEmpty {
+            errors.append(.init(field: field, rule: "required", message: .init(fr: "Le nom est obligatoire.", en: "The name is required.")))
+        } else if value.count > 200 {
+            errors.append(.init(field: field, rule: "max_length", message: .init(fr: "200 caractères au plus.", en: "At most 200 characters.")))
+        } else if value.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+            errors.append(.init(field: field, rule: "no_control_characters", message: .init(fr: "Caractères de contrôle interdits.", en: "Control characters are not allowed.")))
+        }
+        return value
+    }
+
+    static func emailDomains(_ raw: [String], errors: inout [LocalizedFieldError]) -> [String] {
+        if raw.isEmpty {
+            errors.append(.init(field: "emailDomains", rule: "min_items", message: .init(fr: "Au moins un domaine.", en: "At least one domain.")))
+        }
+        if raw.count > 20 {
+            errors.append(.init(field: "emailDomains", rule: "max_items", message: .init(fr: "20 domaines au plus.", en: "At most 20 domains.")))
+        }
+        var seen = Set<String>()
+        var result: [String] = []
+        for (index, entry) in raw.enumerated() {
+            let domain = entry.trimmingCharacters(in: .whitespaces).lowercased()
+            if !EmailAddress.isValidDomain(domain) {
+                errors.append(.init(field: "emailDomains[\(index)]", rule: "domain", message: .init(fr: "Nom de domaine invalide.", en: "Invalid domain name.")))
+            } else if !seen.insert(domain).inserted {
+                errors.append(.init(field: "emailDomains[\(index)]", rule: "unique", message: .init(fr: "Domaine en double.", en: "Duplicate domain.")))
+            } else {
+                result.append(domain)
+            }
+        }
+        return result
+    }
+
+    /// An absolute `https` URL without query, fragment or credentials (`http` only for loopback hosts).
+    static func portalURL(_ raw: String, errors: inout [LocalizedFieldError]) -> String {
+        var value = raw.trimmingCharacters(in: .whitespaces)
+        while value.hasSuffix("/") { value.removeLast() }
+        let invalid = LocalizedFieldError(
+            field: "portalUrl",
+            rule: "url",
+            message: .init(
+                fr: "Adresse https absolue sans paramètres ni fragment.",
+                en: "An absolute https address without query or fragment."
+            )
+        )
+        guard value.count <= 2048, let components = URLComponents(string: value),
+              let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty,
+              components.query == nil, components.fragment == nil, components.user == nil, components.password == nil
+        else {
+            errors.append(invalid)
+            return value
+        }
+        let loopback = ["localhost", "127.0.0.1", "[::1]", "::1"].contains(host.lowercased())
+        guard scheme == "https" || (scheme == "http" && loopback) else {
+            errors.append(invalid)
+            return value
+        }
+        return value
+    }
+
+    static func support(_ contact: SupportContact, errors: inout [LocalizedFieldError]) -> SupportContact {
+        var result = contact
+        func clean(_ value: String?, field: String, max: Int) -> String? {
+            guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+            if trimmed.count > max {
+                errors.append(.init(field: "support.\(field)", rule: "max_length", message: .init(fr: "\(max) caractères au plus.", en: "At most \(max) characters.")))
+            }
+            return trimmed
+        }
+        result.phone = clean(contact.phone, field: "phone", max: 40)
+        if let phone = result.phone, phone.unicodeScalars.contains(where: { !CharacterSet(charactersIn: "0123456789+-(). extposEXTPOS").contains($0) }) {
+            errors.append(.init(field: "support.phone", rule: "phone", message: .init(fr: "Numéro de téléphone invalide.", en: "Invalid phone number.")))
+        }
+        result.email = clean(contact.email, field: "email", max: 254)?.lowercased()
+        if let email = result.email, !EmailAddress.isValid(email) {
+            errors.append(.init(field: "support.email", rule: "email", message: .init(fr: "Adresse courriel invalide.", en: "Invalid e-mail address.")))
+        }
+        result.hoursFr = clean(contact.hoursFr, field: "hoursFr", max: 200)
+        result.hoursEn = clean(contact.hoursEn, field: "hoursEn", max: 200)
+        return result
+    }
+}
+
+/// Syntax checks for e-mail addresses and domains (no DNS look-up).
+public enum EmailAddress {
+    /// A dotted host name of labels `[a-z0-9-]` (1–63, no leading or trailing hyphen) with an alphabetic TLD.
+    public static func isValidDomain(_ domain: String) -> Bool {
+        guard (4...253).contains(domain.utf8.count) else { return false }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, let tld = labels.last, tld.count >= 2, tld.allSatisfy({ $0.isASCII && $0.isLetter }) else { return false }
+        for label in labels {
+            guard (1...63).contains(label.utf8.count), label.first != "-", label.last != "-",
+                  label.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D })
+            else { return false }
+        }
+        return true
+    }
+
+    /// `local@domain` with an ASCII local part of at most 64 printable characters.
+    public static func isValid(_ address: String) -> Bool {
+        guard address.utf8.count <= 254 else { return false }
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return false }
+        let local = parts[0]
+        guard (1...64).contains(local.utf8.count), local.first != ".", local.last != ".", !local.contains("..") else { return false }
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")
+        guard local.unicodeScalars.allSatisfy({ allowed.contains($0) }) else { return false }
+        return isValidDomain(parts[1].lowercased())
+    }
+}

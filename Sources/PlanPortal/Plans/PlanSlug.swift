@@ -1,0 +1,48 @@
+/// A validated plan identifier and the PostgreSQL schema derived from it.
+///
+/// This is the only way a schema name reaches SQL: the slug grammar
+/// `^[a-z][a-z0-9-]{1,38}[a-z0-9]$` leaves nothing that needs escaping, and `quotedSchema` is
+/// quoted anyway.
+public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
+    public let value: String
+
+    public init?(_ raw: String) {
+        let bytes = Array(raw.utf8)
+        guard (3...40).contains(bytes.count) else { return nil }
+        func isLower(_ b: UInt8) -> Bool { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") }
+        func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+        guard isLower(bytes[0]) else { return nil }
+        guard let last = bytes.last, isLower(last) || isDigit(last) else { return nil }
+        for b in bytes where !(isLower(b) || isDigit(b) || b == UInt8(ascii: "-")) {
+            return nil
+        }
+        self.value = raw
+    }
+
+    /// Validates or throws the 422 `invalid_plan_slug` problem.
+    public static func parse(_ raw: String) throws -> PlanSlug {
+        guard let slug = PlanSlug(raw) else { throw Problem.invalidPlanSlug }
+        return slug
+    }
+
+    /// `plan_` followed by the slug with hyphens as underscores (`ramu-udem` → `plan_ramu_udem`).
+    public var schemaName: String { "plan_" + value.replacingOccurrences(of: "-", with: "_") }
+
+    /// The schema name as a quoted SQL identifier.
+    public var quotedSchema: String { "\"\(schemaName)\"" }
+
+    public var description: String { value }
+
+    public init(from decoder: any Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(String.self)
+        guard let slug = PlanSlug(raw) else { throw Problem.invalidPlanSlug }
+        self = slug
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}
+
+import Foundation

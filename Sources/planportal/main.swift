@@ -1,0 +1,3 @@
+import PlanPortal
+
+await PlanPortalCommand.runMain()

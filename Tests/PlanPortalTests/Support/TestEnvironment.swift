@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Testing
+
+@testable import PlanPortal
+
+/// The repository root, where `openapi.yaml` and `sql/` live.
+let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Shared set-up for tests that need the real PostgreSQL the test command starts.
+enum TestEnvironment {
+    /// `DATABASE_URL` of the throwaway server. Tests that need it fail (not skip) without it.
+    static func databaseURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+            throw ConfigError("DATABASE_URL is not set: run the test command (deploy/local/test), which starts PostgreSQL")
+        }
+        return url
+    }
+
+    static func config(maxConnections: Int = 8) throws -> AppConfig {
+        var config = AppConfig(databaseURL: try databaseURL(), environment: .test, assetsDirectory: repositoryRoot)
+        config.databaseMaxConnections = maxConnections
+        config.logLevel = .warning
+        return config
+    }
+
+    static var logger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// A fresh plan slug no other test uses.
+    static func uniqueSlug(_ prefix: String = "t") -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return prefix + "-" + String((0..<10).map { _ in alphabet.randomElement()! })
+    }
+
+    /// Runs `body` with the services of a real app whose pool is running and migrations applied.
+    static func withServices<T: Sendable>(
+        maxConnections: Int = 8,
+        _ body: @Sendable (AppServices) async throws -> T
+    ) async throws -> T {
+        let services = try AppServices(config: config(maxConnections: maxConnections), logger: logger)
+        return try await services.withRunningDatabase { services in
+            try await services.migrator.migrate()
+            return try await body(services)
+        }
+    }
+
+    /// Runs `body` against the router of a real app (real PostgreSQL), with a platform key.
+    static func withApp(
+        maxConnections: Int = 8,
+        _ body: @Sendable (any TestClientProtocol, AppServices, String) async throws -> Void
+    ) async throws {
+        let config = try config(maxConnections: maxConnections)
+        let services = try AppServices(config: config, logger: logger)
+        let router = buildRouter(services, registry: .init())
+        var app = Application(router: router, services: [services.postgres], logger: logger)
+        app.beforeServerStarts { try await services.migrator.migrate() }
+        try await app.test(.router) { client in
+            let (_, secret) = try await services.adminKeys.create(name: "test-platform", role: .platform, plans: [])
+            try await body(client, services, secret)
+        }
+    }
+}
+
+extension HTTPFields {
+    /// Authorization and JSON content type for an admin request.
+    static func admin(_ key: String, json: Bool = true, language: String? = nil) -> HTTPFields {
+        var fields: HTTPFields = [.authorization: "Bearer \(key)"]
+        if json { fields[.contentType] = "application/json" }
+        if let language { fields[.acceptLanguage] = language }
+        return fields
+    }
+}
+
+extension ByteBuffer {
+    /// A JSON body from a literal dictionary.
+    static func json(_ object: [String: Any]) -> ByteBuffer {
+        ByteBuffer(data: try! JSONSerialization.data(withJSONObject: object))
+    }
+}
+
+extension TestResponse {
+    /// The body parsed as a JSON object (fails the test when it is not one).
+    func object() throws -> [String: Any] {
+        let data = Data(buffer: body)
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "body: \(String(buffer: body))")
+    }
+
+    /// `code` of a problem body, after checking the media type.
+    func problemCode() throws -> String? {
+        #expect(headers[.contentType] == "application/problem+json")
+        return try object()["code"] as? String
+    }
+}
+
+/// A plan creation body for tests.
+func planBody(slug: String, domain: String = "example.ca", name: String = "Test") -> [String: Any] {
+    [
+        "slug": slug,
+        "nameFr": "Régime \(name)",
+        "nameEn": "\(name) plan",
+        "emailDomains": [domain],
+        "portalUrl": "https://portal.example.ca/\(slug)",
+        "support": ["phone": "1-888-509-7797", "email": "help@example.ca", "hoursFr": "8 h à 17 h", "hoursEn": "8 a.m. to 5 p.m."],
+    ]
+}

@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import Testing
+
+@testable import PlanPortal
+
+/// The scoping rule: a request for plan A never reads or writes plan B's rows, even when many
+/// requests for different plans interleave on a small shared pool of connections.
+@Suite struct TenantIsolationTests {
+    @Test func interleavedRequestsStayInTheirPlan() async throws {
+        // Three connections for many concurrent requests: every connection serves every plan in turn.
+        try await TestEnvironment.withApp(maxConnections: 3) { client, services, key in
+            let slugs = (0..<4).map { _ in TestEnvironment.uniqueSlug("iso") }
+            for slug in slugs {
+                try await client.execute(uri: "/v1/admin/plans", method: .post, headers: .admin(key), body: .json(planBody(slug: slug))) {
+                    #expect($0.status == .created)
+                }
+            }
+            let rounds = 15
+            let requestIDs: [String: Set<String>] = try await withThrowingTaskGroup(of: (String, String).self) { group in
+                for round in 0..<rounds {
+                    for slug in slugs {
+                        group.addTask {
+                            try await client.execute(
+                                uri: "/v1/admin/plans/\(slug)", method: .patch, headers: .admin(key),
+                                body: .json(["nameEn": "\(slug) round \(round)"])
+                            ) { response in
+                                #expect(response.status == .ok)
+                                let plan = try response.object()
+                                #expect(plan["slug"] as? String == slug)
+                                #expect((plan["nameEn"] as? String)?.hasPrefix(slug) == true)
+                                return (slug, try #require(response.headers[.requestID]))
+                            }
+                        }
+                        group.addTask {
+                            try await client.execute(uri: "/v1/admin/plans/\(slug)/audit-events?limit=100", method: .get, headers: .admin(key)) { response in
+                                #expect(response.status == .ok)
+                                return (slug, "")
+                            }
+                        }
+                    }
+                }
+                var ids: [String: Set<String>] = [:]
+                for try await (slug, id) in group where !id.isEmpty { ids[slug, default: []].insert(id) }
+                return ids
+            }
+            for slug in slugs {
+                let page = try await services.audit.list(plan: PlanSlug(slug)!, limit: 100, before: nil)
+                let updates = page.items.filter { $0.action == "plan.updated" }
+                #expect(updates.count == rounds)
+                #expect(Set(updates.compactMap(\.requestId)) == requestIDs[slug], "\(slug) holds exactly its own requests' events")
+                let plan = try #require(try await services.plans.find(PlanSlug(slug)!))
+                #expect(plan.nameEn.hasPrefix(slug))
+            }
+        }
+    }
+
+    @Test func schemaQualifiedQueriesNeverLeakAcrossPooledConnections() async throws {
+        try await TestEnvironment.withServices(maxConnections: 2) { services in
+            let slugs = try (0..<5).map { _ in try PlanSlug.parse(TestEnvironment.uniqueSlug("pool")) }
+            for slug in slugs {
+                let input = try PlanCreateInput(
+                    slug: slug.value, nameFr: "R", nameEn: "P", emailDomains: ["example.ca"], portalUrl: "https://portal.example.ca"
+                ).validated()
+                _ = try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system))
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for round in 0..<20 {
+                    for slug in slugs {
+                        group.addTask {
+                            try await services.postgres.withTransaction(logger: TestEnvironment.logger) { tx in
+                                let event = NewAuditEvent(action: "probe", actor: .system, requestID: "\(slug.value)#\(round)")
+                                try await services.audit.append(event, plan: slug, on: tx)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            for slug in slugs {
+                let rows = try await services.postgres.query(
+                    "SELECT request_id FROM \(unescaped: slug.quotedSchema).audit_events WHERE action = 'probe'"
+                )
+                var ids: [String] = []
+                for try await id in rows.decode(String.self) { ids.append(id) }
+                #expect(ids.count == 20)
+                #expect(ids.allSatisfy { $0.hasPrefix(slug.value + "#") })
+            }
+        }
+    }
+}

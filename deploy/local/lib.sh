@@ -1,0 +1,73 @@
+# Shared by deploy/local/run, deploy/local/test and bench/: system packages and a private
+# PostgreSQL cluster. Source it; it defines functions only.
+
+# Installs what the build and the tests need from Debian, running `apt-get update` first
+# when anything is missing.
+pp_install_packages() {
+    local wanted=(postgresql postgresql-contrib libargon2-dev pkg-config python3 python3-venv argon2 curl "$@")
+    local missing=()
+    for pkg in "${wanted[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "installing: ${missing[*]}" >&2
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -q
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+    fi
+}
+
+# The bin folder of the newest installed PostgreSQL server.
+pp_pg_bin() {
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$dir" ] || { echo "PostgreSQL server binaries not found" >&2; return 1; }
+    echo "$dir"
+}
+
+# A TCP port nobody listens on now.
+pp_free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Runs a command as the owner of the cluster: the postgres user when we are root.
+pp_as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pp_start_cluster DIR PORT [fast]: initdb DIR if new, start it on 127.0.0.1:PORT with its socket
+# in DIR/socket, and create the database `planportal`. Sets PP_PGDATA and DATABASE_URL.
+pp_start_cluster() {
+    local dir="$1" port="$2" mode="${3:-}"
+    local bin
+    bin=$(pp_pg_bin) || return 1
+    mkdir -p "$dir"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"; fi
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        pp_as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+            || { cat "$dir/initdb.log" >&2; return 1; }
+    fi
+    pp_as_owner mkdir -p "$dir/socket"
+    local extra=""
+    # The throwaway test cluster trades durability for speed.
+    [ "$mode" = "fast" ] && extra="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    pp_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+        -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/socket -c max_connections=400 $extra" start >/dev/null \
+        || { cat "$dir/postgres.log" >&2; return 1; }
+    PP_PGDATA="$dir/data"
+    pp_as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qtAc \
+        "SELECT 1 FROM pg_database WHERE datname = 'planportal'" | grep -q 1 \
+        || pp_as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres planportal
+    DATABASE_URL="postgres://postgres@127.0.0.1:$port/planportal"
+    export DATABASE_URL PP_PGDATA
+}
+
+# Stops the cluster started by pp_start_cluster (fast shutdown).
+pp_stop_cluster() {
+    local dir="$1"
+    local bin
+    bin=$(pp_pg_bin) || return 0
+    [ -f "$dir/data/postmaster.pid" ] && pp_as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
+    return 0
+}
