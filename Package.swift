@@ -60,6 +60,7 @@ let package = Package(
                 "PlanPortal",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

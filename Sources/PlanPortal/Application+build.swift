@@ -14,6 +14,7 @@ public struct AppServices: Sendable {
     public let plans: any PlanRepository
     public let adminKeys: any AdminKeyRepository
     public let audit: AuditRepository
+    public let roster: any RosterRepository
     public let document: OpenAPIDocument
 
     public init(config: AppConfig, logger: Logger) throws {
@@ -30,6 +31,7 @@ public struct AppServices: Sendable {
         self.plans = PostgresPlanRepository(client: postgres, migrator: migrator, logger: logger)
         self.adminKeys = PostgresAdminKeyRepository(client: postgres, logger: logger)
         self.audit = AuditRepository(client: postgres, logger: logger)
+        self.roster = PostgresRosterRepository(client: postgres, logger: logger)
         self.document = try OpenAPIDocument.load(assets: config.assetsDirectory)
     }
 
@@ -55,6 +57,7 @@ public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRe
     let admin = router.group("v1/admin").add(middleware: AdminAuthMiddleware(keys: services.adminKeys))
     AdminPlansController(plans: services.plans, audit: services.audit, maxBodyBytes: services.config.maxJSONBodyBytes)
         .addRoutes(to: admin)
+    AdminRosterController(plans: services.plans, roster: services.roster).addRoutes(to: admin)
     return router
 }
 

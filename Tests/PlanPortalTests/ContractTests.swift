@@ -9,10 +9,15 @@ import Yams
 @Suite struct ContractTests {
     static let methods = ["get", "put", "post", "patch", "delete", "head", "options"]
 
-    func specOperations() throws -> Set<String> {
+    /// The `paths` object of openapi.yaml.
+    func specPaths() throws -> [String: Any] {
         let yaml = try String(contentsOf: repositoryRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
         let root = try #require(try Yams.load(yaml: yaml) as? [String: Any])
-        let paths = try #require(root["paths"] as? [String: Any])
+        return try #require(root["paths"] as? [String: Any])
+    }
+
+    func specOperations() throws -> Set<String> {
+        let paths = try specPaths()
         var operations = Set<String>()
         for (path, item) in paths {
             let item = try #require(item as? [String: Any])
@@ -36,9 +41,7 @@ import Yams
     }
 
     @Test func everyOperationHasIdTagSummaryAndAnErrorResponse() throws {
-        let yaml = try String(contentsOf: repositoryRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
-        let root = try #require(try Yams.load(yaml: yaml) as? [String: Any])
-        let paths = try #require(root["paths"] as? [String: Any])
+        let paths = try specPaths()
         var ids = Set<String>()
         for (path, item) in paths {
             let item = try #require(item as? [String: Any])

@@ -7,7 +7,7 @@ public struct PlanPortalCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "planportal",
         abstract: "Multi-tenant participant-portal API for group health plans.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, PlansCommand.self, AdminKeysCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, PlansCommand.self, AdminKeysCommand.self, RosterCommand.self]
     )
 
     public init() {}
@@ -51,10 +51,10 @@ struct CommonOptions: ParsableArguments {
         return try AppConfig.fromEnvironment(env)
     }
 
-    /// Config and logging for a one-shot command (warnings and above unless LOG_LEVEL says otherwise).
+    /// Config and logging for a one-shot command (errors only unless LOG_LEVEL says otherwise).
     func servicesForCommand() throws -> AppServices {
         var config = try self.config()
-        if logLevel == nil, ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { config.logLevel = .warning }
+        if logLevel == nil, ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { config.logLevel = .error }
         LoggingSetup.bootstrap(format: config.logFormat, level: config.logLevel)
         var logger = Logger(label: "planportal")
         logger.logLevel = config.logLevel
@@ -68,7 +68,10 @@ func reportingProblems<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let problem as Problem {
         var text = "error: \(problem.code): \(problem.detail.en)\n"
-        for error in problem.errors { text += "  \(error.field): \(error.rule) (\(error.message.en))\n" }
+        for error in problem.errors {
+            let place = error.line.map { "line \($0): " } ?? ""
+            text += "  \(place)\(error.field): \(error.rule) (\(error.message.en))\n"
+        }
         FileHandle.standardError.write(Data(text.utf8))
         throw ExitCode.failure
     } catch let error as ConfigError {

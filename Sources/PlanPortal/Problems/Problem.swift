@@ -9,11 +9,14 @@ public struct FieldError: Codable, Sendable, Equatable {
     public var rule: String
     /// Human text in the request's language.
     public var message: String?
+    /// Line of an uploaded file (roster CSV) the error is on.
+    public var line: Int?
 
-    public init(field: String, rule: String, message: String? = nil) {
+    public init(field: String, rule: String, message: String? = nil, line: Int? = nil) {
         self.field = field
         self.rule = rule
         self.message = message
+        self.line = line
     }
 }
 
@@ -51,15 +54,17 @@ public struct LocalizedFieldError: Sendable, Equatable {
     public var field: String
     public var rule: String
     public var message: LocalizedText
+    public var line: Int?
 
-    public init(field: String, rule: String, message: LocalizedText) {
+    public init(field: String, rule: String, message: LocalizedText, line: Int? = nil) {
         self.field = field
         self.rule = rule
         self.message = message
+        self.line = line
     }
 
     func rendered(_ language: Language) -> FieldError {
-        FieldError(field: field, rule: rule, message: message(language))
+        FieldError(field: field, rule: rule, message: message(language), line: line)
     }
 }
 

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+
+/// `planportal roster import --plan SLUG FILE.csv`: the CLI twin of `PUT /v1/admin/plans/{plan}/roster`.
+struct RosterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roster",
+        abstract: "Load a plan's member roster.",
+        subcommands: [Import.self]
+    )
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Upsert members from a CSV file (certificate_number,last_name,first_name,date_of_birth[,email])."
+        )
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Plan slug.") var plan: String
+        @Argument(help: "CSV file.") var file: String
+
+        func run() async throws {
+            try await reportingProblems {
+                let slug = try PlanSlug.parse(plan)
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                let services = try common.servicesForCommand()
+                let result = try await services.withRunningDatabase { services in
+                    guard try await services.plans.find(slug) != nil else { throw Problem.planNotFound }
+                    return try await RosterCSV.importText(
+                        text, plan: slug, into: services.roster, audit: NewAuditEvent(action: "roster.imported", actor: .system)
+                    )
+                }
+                print("inserted \(result.inserted), updated \(result.updated), unchanged \(result.unchanged)")
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+
+/// One valid roster line, normalised.
+public struct RosterRow: Sendable, Equatable {
+    public var certificateNumber: String
+    public var lastName: String
+    public var firstName: String
+    public var dateOfBirth: String
+    public var email: String?
+}
+
+/// A bad line of a roster file. Carries the line and the reason, never the line's content.
+public struct RosterLineError: Codable, Sendable, Equatable {
+    public var line: Int
+    public var field: String?
+    public var reason: String
+}
+
+/// Every bad line of a rejected roster file.
+public struct RosterErrors: Error, Sendable, Equatable {
+    public var lines: [RosterLineError]
+}
+
+/// Parses and checks a roster CSV (RFC 4180: comma-separated, `"` quoting, CRLF or LF).
+///
+/// Header (any order): `certificate_number,last_name,first_name,date_of_birth` and optionally
+/// `email`. Every problem of every line is collected; the file is accepted only when there is none.
+public enum RosterCSV {
+    static let required = ["certificate_number", "last_name", "first_name", "date_of_birth"]
+    static let optional = ["email"]
+
+    public static func parse(_ text: String) -> Result<[RosterRow], RosterErrors> {
+        let records = split(text)
+        guard let header = records.first?.fields else {
+            return .failure(RosterErrors(lines: [.init(line: 1, field: nil, reason: "empty_file")]))
+        }
+        var errors: [RosterLineError] = []
+        let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var index: [String: Int] = [:]
+        for (position, name) in names.enumerated() {
+            if !(required + optional).contains(name) {
+                errors.append(.init(line: 1, field: name, reason: "unknown_column"))
+            } else if index[name] != nil {
+                errors.append(.init(line: 1, field: name, reason: "duplicate_column"))
+            } else {
+                index[name] = position
+            }
+        }
+        for name in required where index[name] == nil {
+            errors.append(.init(line: 1, field: name, reason: "missing_column"))
+        }
+        guard errors.isEmpty else { return .failure(RosterErrors(lines: errors)) }
+
+        var rows: [RosterRow] = []
+        var firstLine: [String: Int] = [:]
+        for record in records.dropFirst() {
+            if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            let line = record.line
+            guard record.fields.count == names.count else {
+                errors.append(.init(line: line, field: nil, reason: "wrong_field_count"))
+                continue
+            }
+            func value(_ name: String) -> String {
+                index[name].map { record.fields[$0].trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+            }
+            let before = errors.count
+            let certificate = MatchKey.certificate(value("certificate_number"))
+            if certificate.isEmpty {
+                errors.append(.init(line: line, field: "certificate_number", reason: "required"))
+            } else if certificate.count > 30 || !certificate.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                errors.append(.init(line: line, field: "certificate_number", reason: "invalid_format"))
+            }
+            for field in ["last_name", "first_name"] {
+                let name = value(field)
+                if name.isEmpty {
+                    errors.append(.init(line: line, field: field, reason: "required"))
+                } else if name.count > 100 || MatchKey.name(name).isEmpty {
+                    errors.append(.init(line: line, field: field, reason: "invalid_format"))
+                }
+            }
+            let dob = value("date_of_birth")
+            if dob.isEmpty {
+                errors.append(.init(line: line, field: "date_of_birth", reason: "required"))
+            } else if !CalendarDate.isValidPast(dob) {
+                errors.append(.init(line: line, field: "date_of_birth", reason: "invalid_date"))
+            }
+            let email = value("email").lowercased()
+            if !email.isEmpty, !EmailAddress.isValid(email) {
+                errors.append(.init(line: line, field: "email", reason: "invalid_email"))
+            }
+            if !certificate.isEmpty {
+                if let first = firstLine[certificate] {
+                    errors.append(.init(line: line, field: "certificate_number", reason: "duplicate_of_line_\(first)"))
+                } else {
+                    firstLine[certificate] = line
+                }
+            }
+            guard errors.count == before else { continue }
+            rows.append(RosterRow(
+                certificateNumber: certificate, lastName: value("last_name"), firstName: value("first_name"),
+                dateOfBirth: dob, email: email.isEmpty ? nil : email
+            ))
+        }
+        return errors.isEmpty ? .success(rows) : .failure(RosterErrors(lines: errors))
+    }
+
+    struct Record {
+        var line: Int
+        var fields: [String]
+    }
+
+    /// RFC 4180 records with the physical line each starts on (quoted fields may span lines).
+    static func split(_ text: String) -> [Record] {
+        var records: [Record] = []
+        var fields: [String] = []
+        var field = ""
+        var inQuotes = false
+        var line = 1
+        var recordLine = 1
+        var iterator = Array(text.unicodeScalars).makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func next() -> Unicode.Scalar? {
+            if let p = pending { pending = nil; return p }
+            return iterator.next()
+        }
+        var sawAny = false
+        while let c = next() {
+            sawAny = true
+            if inQuotes {
+                if c == "\"" {
+                    if let n = next() {
+                        if n == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = n }
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if c == "\n" { line += 1 }
+                    field.unicodeScalars.append(c)
+                }
+                continue
+            }
+            switch c {
+            case "\"" where field.isEmpty:
+                inQuotes = true
+            case ",":
+                fields.append(field)
+                field = ""
+            case "\r":
+                continue
+            case "\n":
+                fields.append(field)
+                records.append(Record(line: recordLine, fields: fields))
+                fields = []
+                field = ""
+                line += 1
+                recordLine = line
+            default:
+                field.unicodeScalars.append(c)
+            }
+        }
+        if sawAny, !(fields.isEmpty && field.isEmpty) {
+            fields.append(field)
+            records.append(Record(line: recordLine, fields: fields))
+        }
+        if let first = records.first?.fields.first, first.hasPrefix("\u{FEFF}") {
+            records[0].fields[0] = String(first.dropFirst())
+        }
+        return records
+    }
+}
+
+/// Calendar dates exchanged as ISO 8601 `YYYY-MM-DD`.
+public enum CalendarDate {
+    /// A real Gregorian date from 1900-01-01 up to today.
+    public static func isValidPast(_ text: String) -> Bool {
+        guard let date = parse(text) else { return false }
+        return date >= "1900-01-01" && date <= today()
+    }
+
+    /// The same text when it is a real `YYYY-MM-DD` date (leap years checked), else nil.
+    public static func parse(_ text: String) -> String? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), d >= 1
+        else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        return d <= days ? text : nil
+    }
+
+    /// Today in Eastern time, where the plans this serves keep their office hours.
+    static func today() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "America/Toronto") ?? .gmt
+        let c = calendar.dateComponents([.year, .month, .day], from: Date())
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// Counts of a roster import, as returned by `PUT /v1/admin/plans/{plan}/roster`.
+public struct RosterImportResult: Codable, Sendable, Equatable {
+    public var inserted: Int
+    public var updated: Int
+    public var unchanged: Int
+}
+
+/// The roster of each plan (`members` in the plan's schema).
+public protocol RosterRepository: Sendable {
+    /// Upserts `rows` by certificate number in one transaction; members not listed are left alone.
+    func importRows(_ rows: [RosterRow], plan: PlanSlug, audit: NewAuditEvent) async throws -> RosterImportResult
+}
+
+public struct PostgresRosterRepository: RosterRepository {
+    let client: PostgresClient
+    let audit: AuditRepository
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.audit = AuditRepository(client: client, logger: logger)
+        self.logger = logger
+    }
+
+    /// COPY into a transaction-scoped staging table, then one `INSERT … ON CONFLICT DO UPDATE`
+    /// that only touches rows whose data changed.
+    public func importRows(_ rows: [RosterRow], plan: PlanSlug, audit event: NewAuditEvent) async throws -> RosterImportResult {
+        try await client.withTransaction(logger: logger) { tx in
+            try await tx.query(
+                """
+                CREATE TEMPORARY TABLE roster_staging (
+                    certificate_number text NOT NULL, last_name text NOT NULL, first_name text NOT NULL,
+                    last_name_key text NOT NULL, first_name_key text NOT NULL, date_of_birth date NOT NULL, email text
+                ) ON COMMIT DROP
+                """,
+                logger: logger
+            )
+            try await tx.copyFrom(
+                table: "roster_staging",
+                columns: ["certificate_number", "last_name", "first_name", "last_name_key", "first_name_key", "date_of_birth", "email"],
+                logger: logger
+            ) { writer in
+                var buffer = ByteBuffer()
+                for row in rows {
+                    let fields = [row.certificateNumber, row.lastName, row.firstName, MatchKey.name(row.lastName),
+                                  MatchKey.name(row.firstName), row.dateOfBirth]
+                    buffer.writeString(fields.map(Self.copyText).joined(separator: "\t"))
+                    buffer.writeString("\t" + (row.email.map(Self.copyText) ?? "\\N") + "\n")
+                    if buffer.readableBytes > 64 * 1024 {
+                        try await writer.write(buffer)
+                        buffer.clear()
+                    }
+                }
+                if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            }
+            let result = try await tx.query(
+                """
+                WITH upserted AS (
+                    INSERT INTO \(unescaped: plan.quotedSchema).members AS m
+                        (certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth, email)
+                    SELECT certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth, email
+                    FROM roster_staging
+                    ON CONFLICT (certificate_number) DO UPDATE SET
+                        last_name = EXCLUDED.last_name, first_name = EXCLUDED.first_name,
+                        last_name_key = EXCLUDED.last_name_key, first_name_key = EXCLUDED.first_name_key,
+                        date_of_birth = EXCLUDED.date_of_birth, email = EXCLUDED.email, updated_at = now()
+                    WHERE (m.last_name, m.first_name, m.date_of_birth, m.email)
+                        IS DISTINCT FROM (EXCLUDED.last_name, EXCLUDED.first_name, EXCLUDED.date_of_birth, EXCLUDED.email)
+                    RETURNING (xmax = 0) AS inserted
+                )
+                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+                """,
+                logger: logger
+            )
+            var counts = RosterImportResult(inserted: 0, updated: 0, unchanged: 0)
+            for try await (inserted, updated) in result.decode((Int, Int).self) {
+                counts = RosterImportResult(inserted: inserted, updated: updated, unchanged: rows.count - inserted - updated)
+            }
+            var event = event
+            event.details.outcome = "inserted=\(counts.inserted) updated=\(counts.updated) unchanged=\(counts.unchanged)"
+            try await audit.append(event, plan: plan, on: tx)
+            return counts
+        }
+    }
+
+    /// Escapes a value for COPY's text format.
+    static func copyText(_ value: String) -> String {
+        var out = ""
+        for c in value.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}
