@@ -15,6 +15,12 @@ public struct AppServices: Sendable {
     public let adminKeys: any AdminKeyRepository
     public let audit: AuditRepository
     public let roster: any RosterRepository
+    public let registrations: RegistrationRepository
+    public let accounts: AccountRepository
+    public let outbox: Outbox
+    public let hasher: PasswordHasher
+    public let challenge: any ChallengeVerifier
+    public let mailTransport: any MailTransport
     public let document: OpenAPIDocument
 
     public init(config: AppConfig, logger: Logger) throws {
@@ -32,7 +38,22 @@ public struct AppServices: Sendable {
         self.adminKeys = PostgresAdminKeyRepository(client: postgres, logger: logger)
         self.audit = AuditRepository(client: postgres, logger: logger)
         self.roster = PostgresRosterRepository(client: postgres, logger: logger)
+        self.registrations = RegistrationRepository(client: postgres, logger: logger)
+        self.accounts = AccountRepository(client: postgres, logger: logger)
+        self.outbox = Outbox(client: postgres, logger: logger)
+        self.hasher = PasswordHasher(concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit)
+        self.challenge = AcceptAllChallengeVerifier()
+        if let smtp = config.smtpURL {
+            self.mailTransport = SMTPTransport(configuration: try SMTPConfiguration(url: smtp), from: config.mailFrom)
+        } else {
+            self.mailTransport = FileMailTransport(directory: config.mailDirectory, from: config.mailFrom, logger: logger)
+        }
         self.document = try OpenAPIDocument.load(assets: config.assetsDirectory)
+    }
+
+    /// The outbox sender of this replica.
+    public func deliveryService(plans: [String]? = nil) -> OutboxDeliveryService {
+        OutboxDeliveryService(outbox: outbox, transport: mailTransport, logger: logger, plans: plans)
     }
 
     /// Runs `body` while the PostgreSQL pool runs, for CLI commands that are not the server.
@@ -58,6 +79,21 @@ public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRe
     AdminPlansController(plans: services.plans, audit: services.audit, maxBodyBytes: services.config.maxJSONBodyBytes)
         .addRoutes(to: admin)
     AdminRosterController(plans: services.plans, roster: services.roster).addRoutes(to: admin)
+    AdminMembersController(plans: services.plans, accounts: services.accounts, maxBodyBytes: services.config.maxJSONBodyBytes)
+        .addRoutes(to: admin)
+
+    let member = router.group("v1/plans/{plan}")
+    let limit = services.config.maxJSONBodyBytes
+    MemberRegistrationController(
+        plans: services.plans, registrations: services.registrations, hasher: services.hasher,
+        challenge: services.challenge, maxBodyBytes: limit
+    ).addRoutes(to: member)
+    MemberSessionController(
+        plans: services.plans, accounts: services.accounts, hasher: services.hasher, challenge: services.challenge, maxBodyBytes: limit
+    ).addRoutes(to: member)
+    MemberPasswordResetController(
+        plans: services.plans, accounts: services.accounts, hasher: services.hasher, challenge: services.challenge, maxBodyBytes: limit
+    ).addRoutes(to: member)
     return router
 }
 
@@ -75,7 +111,7 @@ public func buildApplication(
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "PlanPortal"),
-        services: [services.postgres],
+        services: [services.postgres, services.deliveryService()],
         logger: logger
     )
     if config.migrateOnStart {

@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func resolvesAliases() throws {
-        #expect(try OpenAPIDocument(yaml: "a: &x 1\nb: *x\n").json == #"{"a":1,"b":1}"#)
+        try #expect(OpenAPIDocument(yaml: "a: &x 1\nb: *x\n").json == #"{"a":1,"b":1}"#)
     }
 }
 

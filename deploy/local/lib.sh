@@ -4,7 +4,7 @@
 # Installs what the build and the tests need from Debian, running `apt-get update` first
 # when anything is missing.
 pp_install_packages() {
-    local wanted=(postgresql postgresql-contrib libargon2-dev pkg-config python3 python3-venv argon2 curl "$@")
+    local wanted=(postgresql postgresql-contrib libargon2-dev pkg-config python3 python3-aiosmtpd argon2 curl "$@")
     local missing=()
     for pkg in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -70,4 +70,20 @@ pp_stop_cluster() {
     bin=$(pp_pg_bin) || return 0
     [ -f "$dir/data/postmaster.pid" ] && pp_as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
     return 0
+}
+
+# pp_start_smtp_capture PORT DIR: the test SMTP peer (deploy/local/smtp-capture.py) in the
+# background; sets PP_SMTP_PID. Waits until it accepts connections.
+pp_start_smtp_capture() {
+    local port="$1" dir="$2"
+    /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/smtp-capture.py" "$port" "$dir" >"$dir.log" 2>&1 &
+    PP_SMTP_PID=$!
+    for _ in $(seq 50); do
+        if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2)" "$port" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    cat "$dir.log" >&2
+    return 1
 }

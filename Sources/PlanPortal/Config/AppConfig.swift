@@ -36,6 +36,12 @@ public struct AppConfig: Sendable {
     public var hashConcurrency: Int
     /// Argon2 requests allowed to wait for a thread before the server answers 503.
     public var hashQueueLimit: Int
+    /// `smtp://[user:pass@]host:port` or `smtps://…`; unset in development writes `.eml` files.
+    public var smtpURL: String?
+    /// Sender of every e-mail (`MAIL_FROM`).
+    public var mailFrom: String
+    /// Folder of `.eml` files when `SMTP_URL` is unset (`MAIL_DIR`).
+    public var mailDirectory: URL
 
     public init(
         databaseURL: String,
@@ -65,6 +71,9 @@ public struct AppConfig: Sendable {
         self.migrationConcurrency = migrationConcurrency
         self.hashConcurrency = max(1, hashConcurrency)
         self.hashQueueLimit = hashQueueLimit
+        self.smtpURL = nil
+        self.mailFrom = "PlanPortal <no-reply@planportal.localhost>"
+        self.mailDirectory = URL(fileURLWithPath: ".data/mail", isDirectory: true)
     }
 
     /// Reads the variables documented in README.md; flags applied afterwards override them.
@@ -100,6 +109,15 @@ public struct AppConfig: Sendable {
         if let value = env["DATABASE_MAX_CONNECTIONS"], !value.isEmpty {
             guard let parsed = Int(value), parsed >= 2 else { throw ConfigError("DATABASE_MAX_CONNECTIONS must be at least 2") }
             config.databaseMaxConnections = parsed
+        }
+        if let value = env["SMTP_URL"], !value.isEmpty {
+            _ = try SMTPConfiguration(url: value)
+            config.smtpURL = value
+        }
+        if let value = env["MAIL_FROM"], !value.isEmpty { config.mailFrom = value }
+        if let value = env["MAIL_DIR"], !value.isEmpty { config.mailDirectory = URL(fileURLWithPath: value, isDirectory: true) }
+        if config.environment == .production, config.smtpURL == nil {
+            throw ConfigError("SMTP_URL is required when APP_ENV=production")
         }
         if let value = env["HASH_CONCURRENCY"], !value.isEmpty {
             guard let parsed = Int(value), parsed >= 1 else { throw ConfigError("HASH_CONCURRENCY must be at least 1") }

@@ -63,7 +63,7 @@ public struct AdminPlansController: Sendable {
 }
 
 /// Body of `GET /v1/admin/plans`.
-public struct PlanList: Codable, Sendable {
+public struct PlanList: Encodable, Sendable {
     public var items: [Plan]
 }
 

@@ -37,7 +37,7 @@ public struct SupportContact: Codable, Sendable, Equatable {
 }
 
 /// A tenant: one insurer or university plan, with its own PostgreSQL schema.
-public struct Plan: Codable, Sendable, Equatable {
+public struct Plan: Encodable, Sendable, Equatable {
     public var slug: String
     public var schema: String
     public var nameFr: String
@@ -48,6 +48,12 @@ public struct Plan: Codable, Sendable, Equatable {
     public var defaultLocale: Language
     public var createdAt: Date
     public var updatedAt: Date
+    /// Settings JSON; only the parts the contract names are returned.
+    public var settings: PlanSettings = PlanSettings()
+
+    enum CodingKeys: String, CodingKey {
+        case slug, schema, nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale, createdAt, updatedAt
+    }
 
     public var planSlug: PlanSlug { PlanSlug(slug)! }
 

@@ -29,7 +29,7 @@ public struct PostgresPlanRepository: PlanRepository {
     static let columns = """
         SELECT slug, schema_name, name_fr, name_en, email_domains, portal_url,
                support_phone, support_email, support_hours_fr, support_hours_en,
-               coalesce(settings->>'defaultLocale', 'fr'), created_at, updated_at
+               coalesce(settings->>'defaultLocale', 'fr'), created_at, updated_at, settings::text
         FROM control.plans
         """
 
@@ -117,12 +117,13 @@ public struct PostgresPlanRepository: PlanRepository {
     static func decode(_ rows: PostgresRowSequence) async throws -> [Plan] {
         var plans: [Plan] = []
         for try await row in rows {
-            let (slug, schema, nameFr, nameEn, domains, portal, phone, email, hoursFr, hoursEn, locale, created, updated) =
-                try row.decode((String, String, String, String, [String], String, String?, String?, String?, String?, String, Date, Date).self)
+            let (slug, schema, nameFr, nameEn, domains, portal, phone, email, hoursFr, hoursEn, locale, created, updated, settings) =
+                try row.decode((String, String, String, String, [String], String, String?, String?, String?, String?, String, Date, Date, String).self)
             plans.append(Plan(
                 slug: slug, schema: schema, nameFr: nameFr, nameEn: nameEn, emailDomains: domains, portalUrl: portal,
                 support: SupportContact(phone: phone, email: email, hoursFr: hoursFr, hoursEn: hoursEn),
-                defaultLocale: Language(rawValue: locale) ?? .fr, createdAt: created, updatedAt: updated
+                defaultLocale: Language(rawValue: locale) ?? .fr, createdAt: created, updatedAt: updated,
+                settings: (try? JSONDecoder().decode(PlanSettings.self, from: Data(settings.utf8))) ?? PlanSettings()
             ))
         }
         return plans

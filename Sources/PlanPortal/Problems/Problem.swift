@@ -31,6 +31,8 @@ public struct Problem: Error, Sendable {
     public var detail: LocalizedText
     public var errors: [LocalizedFieldError]
     public var headers: HTTPFields
+    /// Terms version to accept, on `terms_acceptance_required`.
+    public var termsVersion: String?
 
     public init(
         status: HTTPResponse.Status,
@@ -77,6 +79,7 @@ public struct ProblemBody: Codable, Sendable {
     public var code: String
     public var requestId: String?
     public var errors: [FieldError]?
+    public var termsVersion: String?
 }
 
 extension Problem {
@@ -88,7 +91,8 @@ extension Problem {
             detail: detail(language),
             code: code,
             requestId: requestID,
-            errors: errors.isEmpty ? nil : errors.map { $0.rendered(language) }
+            errors: errors.isEmpty ? nil : errors.map { $0.rendered(language) },
+            termsVersion: termsVersion
         )
     }
 }

@@ -46,6 +46,7 @@ public final class PasswordHasher: Sendable {
 
     private let pool: NIOThreadPool
     private let waiting = NIOLockedValueBox(0)
+    private let dummies = NIOLockedValueBox<[String: String]>([:])
     public let concurrency: Int
     public let queueLimit: Int
 
@@ -68,6 +69,16 @@ public final class PasswordHasher: Sendable {
     /// True when `secret` matches `phc`. A malformed PHC string is a mismatch, not an error.
     public func verify(_ secret: String, against phc: String) async throws -> Bool {
         try await run { Self.verifySync(secret, phc: phc) }
+    }
+
+    /// A hash of a random secret with `parameters`, made once: verifying unknown users against it
+    /// costs what verifying a real user costs.
+    public func dummyHash(_ parameters: Argon2Parameters) async throws -> String {
+        let key = "\(parameters.memoryKiB)/\(parameters.iterations)/\(parameters.parallelism)"
+        if let known = dummies.withLockedValue({ $0[key] }) { return known }
+        let made = try await hash(SecretToken.generate(), parameters: parameters)
+        dummies.withLockedValue { $0[key] = made }
+        return made
     }
 
     /// True when `phc` was made with other parameters than `parameters` (rehash after a login).

@@ -25,6 +25,8 @@ enum TestEnvironment {
         var config = AppConfig(databaseURL: try databaseURL(), environment: .test, assetsDirectory: repositoryRoot)
         config.databaseMaxConnections = maxConnections
         config.logLevel = .warning
+        config.smtpURL = ProcessInfo.processInfo.environment["TEST_SMTP_URL"]
+        config.mailDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("planportal-test-mail")
         return config
     }
 
@@ -110,4 +112,55 @@ func planBody(slug: String, domain: String = "example.ca", name: String = "Test"
         "portalUrl": "https://portal.example.ca/\(slug)",
         "support": ["phone": "1-888-509-7797", "email": "help@example.ca", "hoursFr": "8 h à 17 h", "hoursEn": "8 a.m. to 5 p.m."],
     ]
+}
+
+/// Reads what the test SMTP server (deploy/local/smtp-capture.py) received.
+enum MailCapture {
+    static func directory() throws -> URL {
+        guard let dir = ProcessInfo.processInfo.environment["SMTP_CAPTURE_DIR"], !dir.isEmpty else {
+            throw ConfigError("SMTP_CAPTURE_DIR is not set: run the test command, which starts the SMTP peer")
+        }
+        return URL(fileURLWithPath: dir, isDirectory: true)
+    }
+
+    /// Raw messages received for `recipient`, oldest first.
+    static func messages(to recipient: String) throws -> [String] {
+        let dir = try directory()
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            .filter { $0.hasSuffix("-\(recipient).eml") }
+            .sorted { (Int($0.split(separator: "-")[0]) ?? 0) < (Int($1.split(separator: "-")[0]) ?? 0) }
+        return try names.map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
+    }
+
+    /// Waits up to `seconds` for the `count`-th message to `recipient`.
+    static func waitForMessage(to recipient: String, count: Int = 1, seconds: Double = 10) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let found = try messages(to: recipient)
+            if found.count >= count { return found[count - 1] }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ConfigError("no message #\(count) for \(recipient) within \(seconds) s")
+    }
+
+    /// The decoded text/plain part of a raw message.
+    static func plainText(_ raw: String) throws -> String {
+        let normalized = raw.replacingOccurrences(of: "\r\n", with: "\n")
+        let parts = normalized.components(separatedBy: "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n")
+        guard parts.count == 2 else { throw ConfigError("no text/plain part") }
+        let base64 = parts[1].components(separatedBy: "\n--")[0].replacingOccurrences(of: "\n", with: "")
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError("text/plain part is not base64 UTF-8")
+        }
+        return text
+    }
+
+    /// The token of the first `…?token=…` link in the message.
+    static func token(in raw: String) throws -> String {
+        let text = try plainText(raw)
+        guard let range = text.range(of: #"token=[A-Za-z0-9_-]{43}"#, options: .regularExpression) else {
+            throw ConfigError("no token link in: \(text)")
+        }
+        return String(text[range].dropFirst("token=".count))
+    }
 }

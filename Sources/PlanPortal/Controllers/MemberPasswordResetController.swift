@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+
+/// Tag `member-password-reset`: the forgotten-password flow (link by e-mail, then the security question).
+public struct MemberPasswordResetController: Sendable {
+    let plans: any PlanRepository
+    let accounts: AccountRepository
+    let hasher: PasswordHasher
+    let challenge: any ChallengeVerifier
+    let maxBodyBytes: Int
+
+    public init(plans: any PlanRepository, accounts: AccountRepository, hasher: PasswordHasher, challenge: any ChallengeVerifier, maxBodyBytes: Int) {
+        self.plans = plans
+        self.accounts = accounts
+        self.hasher = hasher
+        self.challenge = challenge
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("password-resets", use: requestPasswordReset)
+        group.get("password-resets/{token}", use: getPasswordReset)
+        group.post("password-resets/{token}", use: completePasswordReset)
+    }
+
+    /// Always 202, whether or not the e-mail has an account.
+    @Sendable func requestPasswordReset(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let plan = try await context.memberPlan(in: plans)
+        var request = request
+        let body = try await request.decodeJSON(PasswordResetRequest.self, limit: maxBodyBytes)
+        guard EmailAddress.isValid(RegistrationStart.normalize(body.email)) else { throw Problem.invalidEmail }
+        try await accounts.requestReset(plan: plan, email: body.email, facts: context.facts(request))
+        return try .json(MemberRegistrationController.EmailSent(), status: .accepted)
+    }
+
+    public struct ResetInfo: Codable, Sendable {
+        public var securityQuestion: MemberRegistrationController.QuestionItem
+    }
+
+    @Sendable func getPasswordReset(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let plan = try await context.memberPlan(in: plans)
+        let question = try await accounts.resetQuestion(plan: plan, token: try Self.token(context))
+        let language = context.language(request)
+        return try .json(ResetInfo(securityQuestion: .init(id: question.id, text: question.text(language))), headers: [.contentLanguage: language.rawValue])
+    }
+
+    @Sendable func completePasswordReset(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let plan = try await context.memberPlan(in: plans)
+        let token = try Self.token(context)
+        var request = request
+        let body = try await request.decodeJSON(PasswordResetCompletion.self, limit: maxBodyBytes)
+        try await accounts.completeReset(plan: plan, token: token, completion: body, hasher: hasher, facts: context.facts(request))
+        return Response(status: .noContent)
+    }
+
+    static func token(_ context: AppRequestContext) throws -> String {
+        do {
+            return try MemberRegistrationController.token(context)
+        } catch {
+            throw Problem.resetNotFound
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+
+/// Tag `member-session`: terms of use, login (seed step 10), logout and the member's profile.
+public struct MemberSessionController: Sendable {
+    let plans: any PlanRepository
+    let accounts: AccountRepository
+    let hasher: PasswordHasher
+    let challenge: any ChallengeVerifier
+    let maxBodyBytes: Int
+
+    public init(plans: any PlanRepository, accounts: AccountRepository, hasher: PasswordHasher, challenge: any ChallengeVerifier, maxBodyBytes: Int) {
+        self.plans = plans
+        self.accounts = accounts
+        self.hasher = hasher
+        self.challenge = challenge
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("terms", use: getTerms)
+        group.post("sessions", use: createSession)
+        group.delete("sessions/current", use: deleteCurrentSession)
+        group.get("me", use: getMe)
+    }
+
+    @Sendable func getTerms(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let plan = try await context.memberPlan(in: plans)
+        let language = context.language(request)
+        guard let terms = try await accounts.currentTerms(plan: plan.planSlug, language: language) else { throw Problem.termsNotFound }
+        return try .json(terms, headers: [.contentLanguage: language.rawValue])
+    }
+
+    @Sendable func createSession(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let plan = try await context.memberPlan(in: plans)
+        var request = request
+        let login = try await request.decodeJSON(LoginRequest.self, limit: maxBodyBytes)
+        let session = try await accounts.login(plan: plan, request: login, hasher: hasher, facts: context.facts(request))
+        return try .json(session, status: .created, headers: [.cacheControl: "no-store"])
+    }
+
+    @Sendable func deleteCurrentSession(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let plan = try await context.memberPlan(in: plans)
+        let (token, accountID) = try await session(request, plan: plan)
+        try await accounts.logout(plan: plan.planSlug, token: token, accountID: accountID, facts: context.facts(request))
+        return Response(status: .noContent)
+    }
+
+    @Sendable func getMe(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let plan = try await context.memberPlan(in: plans)
+        let (_, accountID) = try await session(request, plan: plan)
+        guard let me = try await accounts.me(plan: plan.planSlug, accountID: accountID) else { throw Problem.sessionRequired }
+        return try .json(me, headers: [.cacheControl: "no-store"])
+    }
+
+    /// The bearer token and its account, or 401: a token of another plan is unknown here.
+    func session(_ request: Request, plan: Plan) async throws -> (String, UUID) {
+        guard let token = request.bearerToken, let accountID = try await accounts.authenticate(plan: plan, token: token) else {
+            throw Problem.sessionRequired
+        }
+        return (token, accountID)
+    }
+}

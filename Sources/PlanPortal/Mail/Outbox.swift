@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The transactional outbox in `control.outbox`.
+public struct Outbox: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Queues `message` inside the caller's transaction: it exists exactly when the change does.
+    public func enqueue(_ message: MailMessage, kind: String, plan: PlanSlug, on tx: PostgresConnection) async throws {
+        try await tx.query(
+            """
+            INSERT INTO control.outbox (plan_slug, kind, to_address, subject, body_text, body_html)
+            VALUES (\(plan.value), \(kind), \(message.to), \(message.subject), \(message.text), \(message.html))
+            """,
+            logger: logger
+        )
+    }
+
+    struct Claimed: Sendable {
+        var id: Int64
+        var plan: String
+        var kind: String
+        var message: MailMessage
+        var attempts: Int
+    }
+
+    /// Claims up to `limit` due messages for this replica: the lease (next_attempt_at pushed two
+    /// minutes ahead) is taken under `FOR UPDATE SKIP LOCKED`, so two replicas never claim the same row.
+    func claimDue(limit: Int, plans: [String]?) async throws -> [Claimed] {
+        let rows = try await client.query(
+            """
+            UPDATE control.outbox o SET next_attempt_at = now() + interval '2 minutes', attempts = o.attempts + 1
+            WHERE o.id IN (
+                SELECT id FROM control.outbox
+                WHERE sent_at IS NULL AND next_attempt_at <= now()
+                  AND (\(plans == nil) OR plan_slug = ANY(\(plans ?? [])))
+                ORDER BY id
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING o.id, o.plan_slug, o.kind, o.to_address, o.subject, o.body_text, o.body_html, o.attempts
+            """,
+            logger: logger
+        )
+        var claimed: [Claimed] = []
+        for try await (id, plan, kind, to, subject, text, html, attempts)
+            in rows.decode((Int64, String, String, String?, String, String?, String?, Int).self)
+        {
+            guard let to, let text, let html else { continue }
+            claimed.append(Claimed(id: id, plan: plan, kind: kind, message: MailMessage(to: to, subject: subject, text: text, html: html), attempts: attempts))
+        }
+        return claimed
+    }
+
+    /// Marks a message sent, forgets its address and bodies, and audits it in its plan.
+    func markSent(_ item: Claimed) async throws {
+        try await client.withTransaction(logger: logger) { tx in
+            try await tx.query(
+                """
+                UPDATE control.outbox SET sent_at = now(), to_address = NULL, body_text = NULL, body_html = NULL, last_error = NULL
+                WHERE id = \(item.id)
+                """,
+                logger: logger
+            )
+            if let slug = PlanSlug(item.plan) {
+                try await AuditRepository(client: client, logger: logger).append(
+                    NewAuditEvent(action: "email.sent", actor: .system, details: .init(outcome: item.kind)), plan: slug, on: tx
+                )
+            }
+        }
+    }
+
+    /// Schedules another try with exponential back-off (10 s, 20 s, … at most 1 hour).
+    func markFailed(_ item: Claimed, error: String) async throws {
+        let delay = min(3600, 10 * (1 << min(item.attempts - 1, 9)))
+        try await client.query(
+            """
+            UPDATE control.outbox SET next_attempt_at = now() + make_interval(secs => \(delay)), last_error = \(String(error.prefix(300)))
+            WHERE id = \(item.id)
+            """,
+            logger: logger
+        )
+    }
+}
+
+/// Sends what the outbox holds, in the application's service group. Every replica runs one;
+/// claiming row by row keeps them from sending the same message twice.
+public struct OutboxDeliveryService: Service {
+    let outbox: Outbox
+    let transport: any MailTransport
+    let logger: Logger
+    let pollInterval: Duration
+    /// Only these plans' messages (tests); nil in production.
+    let plans: [String]?
+
+    public init(outbox: Outbox, transport: any MailTransport, logger: Logger, pollInterval: Duration = .milliseconds(500), plans: [String]? = nil) {
+        self.outbox = outbox
+        self.transport = transport
+        self.logger = logger
+        self.pollInterval = pollInterval
+        self.plans = plans
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let sent: Int
+                do {
+                    sent = try await deliverDue()
+                } catch {
+                    logger.warning("outbox poll failed", metadata: ["error": "\(String(reflecting: error).prefix(200))"])
+                    sent = 0
+                }
+                if sent == 0 { try await Task.sleep(for: pollInterval) }
+            }
+        }
+    }
+
+    /// One pass: claims due messages and tries each once. Returns how many were sent.
+    @discardableResult
+    public func deliverDue(limit: Int = 20) async throws -> Int {
+        var sent = 0
+        for item in try await outbox.claimDue(limit: limit, plans: plans) {
+            do {
+                try await transport.send(item.message)
+                try await outbox.markSent(item)
+                sent += 1
+                logger.info("e-mail sent", metadata: ["outbox_id": "\(item.id)", "kind": "\(item.kind)", "plan": "\(item.plan)"])
+            } catch {
+                let reason = String(describing: error)
+                try await outbox.markFailed(item, error: reason)
+                logger.warning("e-mail not sent; will retry", metadata: ["outbox_id": "\(item.id)", "attempt": "\(item.attempts)", "error": "\(reason.prefix(200))"])
+            }
+        }
+        return sent
+    }
+}

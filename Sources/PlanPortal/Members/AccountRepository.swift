@@ -1,0 +1,425 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Accounts after activation: terms of use, login and sessions, the member's profile, password
+/// resets, and the support view of a member (seed step 10 and the forgotten-password flow).
+public struct AccountRepository: Sendable {
+    static let maxResetFailures = 5
+
+    let client: PostgresClient
+    let outbox: Outbox
+    let audit: AuditRepository
+    let logger: Logger
+    let registrations: RegistrationRepository
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.outbox = Outbox(client: client, logger: logger)
+        self.audit = AuditRepository(client: client, logger: logger)
+        self.logger = logger
+        self.registrations = RegistrationRepository(client: client, logger: logger)
+    }
+
+    // MARK: Terms of use
+
+    public struct Terms: Codable, Sendable, Equatable {
+        public var version: String
+        public var text: String
+        public var publishedAt: Date
+    }
+
+    /// The newest published version, in `language`; nil when none was published.
+    public func currentTerms(plan: PlanSlug, language: Language) async throws -> Terms? {
+        let rows = try await client.query(
+            """
+            SELECT version, text_fr, text_en, published_at FROM \(unescaped: plan.quotedSchema).terms_versions
+            ORDER BY published_at DESC, version DESC LIMIT 1
+            """,
+            logger: logger
+        )
+        for try await (version, fr, en, at) in rows.decode((String, String, String, Date).self) {
+            return Terms(version: version, text: language == .fr ? fr : en, publishedAt: at)
+        }
+        return nil
+    }
+
+    public func publishTerms(plan: PlanSlug, terms: TermsPublication, event: NewAuditEvent) async throws -> Date {
+        try await registrations.transactionReturning { tx in
+            let rows = try await tx.query(
+                """
+                INSERT INTO \(unescaped: plan.quotedSchema).terms_versions (version, text_fr, text_en)
+                VALUES (\(terms.version), \(terms.textFr), \(terms.textEn))
+                ON CONFLICT (version) DO NOTHING
+                RETURNING published_at
+                """,
+                logger: logger
+            )
+            var publishedAt: Date?
+            for try await at in rows.decode(Date.self) { publishedAt = at }
+            guard let publishedAt else { throw Problem.termsVersionExists }
+            try await audit.append(event, plan: plan, on: tx)
+            return publishedAt
+        }
+    }
+
+    // MARK: Login and sessions
+
+    public struct Session: Codable, Sendable {
+        public var accessToken: String
+        public var tokenType: String
+        public var expiresAt: Date
+        /// Null when the plan has published no terms.
+        public var termsVersion: String?
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(accessToken, forKey: .accessToken)
+            try c.encode(tokenType, forKey: .tokenType)
+            try c.encode(expiresAt, forKey: .expiresAt)
+            try c.encode(termsVersion, forKey: .termsVersion)
+        }
+    }
+
+    /// Seed step 10. Unknown e-mails are verified against a dummy hash so they cost the same.
+    public func login(plan: Plan, request: LoginRequest, hasher: PasswordHasher, facts: RequestFacts) async throws -> Session {
+        let slug = plan.planSlug
+        let email = RegistrationStart.normalize(request.email)
+        // One round trip for the account and the current terms version.
+        let rows = try await client.query(
+            """
+            SELECT a.id, a.password_hash, a.status, a.terms_version,
+                   (SELECT version FROM \(unescaped: slug.quotedSchema).terms_versions ORDER BY published_at DESC, version DESC LIMIT 1)
+            FROM \(unescaped: slug.quotedSchema).accounts a WHERE a.email = \(email)
+            """,
+            logger: logger
+        )
+        var account: (UUID, String, String, String?, String?)?
+        for try await row in rows.decode((UUID, String, String, String?, String?).self) { account = row }
+        guard let (accountID, storedHash, status, acceptedVersion, current) = account else {
+            _ = try await hasher.verify(request.password, against: try await hasher.dummyHash(plan.argon2))
+            try await auditOutside(facts.event("login.failure", details: .init(outcome: "invalid_credentials")), plan: slug)
+            throw Problem.invalidCredentials
+        }
+        let actor = AuditActor.member(accountID.uuidString.lowercased())
+        guard try await hasher.verify(request.password, against: storedHash) else {
+            try await auditOutside(facts.event("login.failure", actor: actor, details: .init(outcome: "invalid_credentials")), plan: slug)
+            throw Problem.invalidCredentials
+        }
+        guard status == "active" else {
+            try await auditOutside(facts.event("login.failure", actor: actor, details: .init(outcome: "account_locked")), plan: slug)
+            throw Problem.accountLocked
+        }
+        var accepting = false
+        if let current, current != acceptedVersion {
+            guard request.acceptTerms, request.termsVersion == current else { throw Problem.termsAcceptanceRequired(current) }
+            accepting = true
+        }
+        let rehash: String? = PasswordHasher.needsRehash(storedHash, parameters: plan.argon2)
+            ? try await hasher.hash(request.password, parameters: plan.argon2) : nil
+        let token = SecretToken.generate()
+        let absolute = Int(plan.sessionAbsolute.components.seconds)
+        let success = facts.event("login.success", actor: actor)
+        let details = String(decoding: try JSONEncoder().encode(success.details), as: UTF8.self)
+        /// The session row and its audit event in one statement (atomic, one round trip).
+        let createSession: PostgresQuery = """
+            WITH audit AS (
+                INSERT INTO \(unescaped: slug.quotedSchema).audit_events (action, actor_type, actor_id, request_id, ip, details)
+                VALUES (\(success.action), \(success.actor.type), \(success.actor.id), \(success.requestID), \(success.ip)::inet, \(details)::jsonb)
+            )
+            INSERT INTO \(unescaped: slug.quotedSchema).sessions (token_hash, account_id, expires_at)
+            VALUES (\(ByteBuffer(bytes: SecretToken.digest(token))), \(accountID), now() + make_interval(secs => \(absolute)))
+            RETURNING expires_at
+            """
+        func session(_ rows: PostgresRowSequence) async throws -> Session {
+            var expiresAt = Date()
+            for try await at in rows.decode(Date.self) { expiresAt = at }
+            return Session(accessToken: token, tokenType: "Bearer", expiresAt: expiresAt, termsVersion: current)
+        }
+        guard accepting || rehash != nil else {
+            return try await session(client.query(createSession, logger: logger))
+        }
+        return try await registrations.transactionReturning { tx in
+            if let current, accepting {
+                try await tx.query(
+                    """
+                    INSERT INTO \(unescaped: slug.quotedSchema).terms_acceptances (account_id, version, ip, user_agent)
+                    VALUES (\(accountID), \(current), \(facts.ip)::inet, \(facts.userAgent.map { String($0.prefix(500)) }))
+                    """,
+                    logger: logger
+                )
+                try await tx.query(
+                    "UPDATE \(unescaped: slug.quotedSchema).accounts SET terms_version = \(current), updated_at = now() WHERE id = \(accountID)",
+                    logger: logger
+                )
+                try await audit.append(facts.event("terms.accepted", actor: actor, details: .init(outcome: current)), plan: slug, on: tx)
+            }
+            if let rehash {
+                try await tx.query(
+                    "UPDATE \(unescaped: slug.quotedSchema).accounts SET password_hash = \(rehash), updated_at = now() WHERE id = \(accountID)",
+                    logger: logger
+                )
+            }
+            return try await session(tx.query(createSession, logger: logger))
+        }
+    }
+
+    /// The account of a live session of this plan (sliding idle timeout), or nil.
+    public func authenticate(plan: Plan, token: String) async throws -> UUID? {
+        guard token.utf8.count <= 100 else { return nil }
+        let idle = Int(plan.sessionIdle.components.seconds)
+        let rows = try await client.query(
+            """
+            UPDATE \(unescaped: plan.planSlug.quotedSchema).sessions s SET last_seen_at = now()
+            WHERE s.token_hash = \(ByteBuffer(bytes: SecretToken.digest(token))) AND s.revoked_at IS NULL
+              AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => \(idle))
+              AND EXISTS (SELECT 1 FROM \(unescaped: plan.planSlug.quotedSchema).accounts a WHERE a.id = s.account_id AND a.status = 'active')
+            RETURNING s.account_id
+            """,
+            logger: logger
+        )
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
+    public func logout(plan: PlanSlug, token: String, accountID: UUID, facts: RequestFacts) async throws {
+        try await registrations.transaction { tx in
+            try await tx.query(
+                """
+                UPDATE \(unescaped: plan.quotedSchema).sessions SET revoked_at = now()
+                WHERE token_hash = \(ByteBuffer(bytes: SecretToken.digest(token))) AND revoked_at IS NULL
+                """,
+                logger: logger
+            )
+            try await audit.append(facts.event("logout", actor: .member(accountID.uuidString.lowercased())), plan: plan, on: tx)
+        }
+    }
+
+    public struct Me: Codable, Sendable {
+        public var email: String
+        public var firstName: String
+        public var lastName: String
+        public var certificateNumber: String
+        public var locale: Language
+        public var termsVersion: String?
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(email, forKey: .email)
+            try c.encode(firstName, forKey: .firstName)
+            try c.encode(lastName, forKey: .lastName)
+            try c.encode(certificateNumber, forKey: .certificateNumber)
+            try c.encode(locale, forKey: .locale)
+            try c.encode(termsVersion, forKey: .termsVersion)
+        }
+    }
+
+    public func me(plan: PlanSlug, accountID: UUID) async throws -> Me? {
+        let rows = try await client.query(
+            """
+            SELECT a.email, m.first_name, m.last_name, m.certificate_number, a.locale, a.terms_version
+            FROM \(unescaped: plan.quotedSchema).accounts a JOIN \(unescaped: plan.quotedSchema).members m ON m.id = a.member_id
+            WHERE a.id = \(accountID)
+            """,
+            logger: logger
+        )
+        for try await (email, first, last, certificate, locale, terms) in rows.decode((String, String, String, String, String, String?).self) {
+            return Me(email: email, firstName: first, lastName: last, certificateNumber: certificate, locale: Language(rawValue: locale) ?? .fr, termsVersion: terms)
+        }
+        return nil
+    }
+
+    // MARK: Forgotten password
+
+    /// Always succeeds for the caller; an active account gets a one-hour single-use link.
+    public func requestReset(plan: Plan, email rawEmail: String, facts: RequestFacts) async throws {
+        let slug = plan.planSlug
+        let email = RegistrationStart.normalize(rawEmail)
+        try await registrations.transaction { tx in
+            let rows = try await tx.query(
+                "SELECT id, locale FROM \(unescaped: slug.quotedSchema).accounts WHERE email = \(email) AND status = 'active' FOR UPDATE",
+                logger: logger
+            )
+            var account: (UUID, String)?
+            for try await row in rows.decode((UUID, String).self) { account = row }
+            guard let (accountID, locale) = account else {
+                try await audit.append(facts.event("password_reset.requested", details: .init(outcome: "no_account")), plan: slug, on: tx)
+                return
+            }
+            let token = SecretToken.generate()
+            try await tx.query(
+                """
+                UPDATE \(unescaped: slug.quotedSchema).password_resets SET superseded_at = now()
+                WHERE account_id = \(accountID) AND used_at IS NULL AND superseded_at IS NULL
+                """,
+                logger: logger
+            )
+            try await tx.query(
+                """
+                INSERT INTO \(unescaped: slug.quotedSchema).password_resets (token_hash, account_id, expires_at)
+                VALUES (\(ByteBuffer(bytes: SecretToken.digest(token))), \(accountID), now() + interval '1 hour')
+                """,
+                logger: logger
+            )
+            let message = MailTemplates.passwordReset(
+                plan: plan, language: Language(rawValue: locale) ?? .fr, to: email, link: "\(plan.portalUrl)/password-reset?token=\(token)"
+            )
+            try await outbox.enqueue(message, kind: "password_reset", plan: slug, on: tx)
+            let actor = AuditActor.member(accountID.uuidString.lowercased())
+            try await audit.append(facts.event("password_reset.requested", actor: actor, details: .init(outcome: "email_queued")), plan: slug, on: tx)
+        }
+    }
+
+    struct ResetState {
+        var accountID: UUID
+        var email: String
+        var questionID: String
+        var answerHash: String
+    }
+
+    private func resetState(plan: PlanSlug, token: String) async throws -> ResetState {
+        let rows = try await client.query(
+            """
+            SELECT r.account_id, a.email, a.security_question_id, a.security_answer_hash, r.used_at IS NOT NULL,
+                   r.superseded_at IS NOT NULL OR r.expires_at <= now() OR r.failed_attempts >= \(Self.maxResetFailures) OR a.status <> 'active'
+            FROM \(unescaped: plan.quotedSchema).password_resets r JOIN \(unescaped: plan.quotedSchema).accounts a ON a.id = r.account_id
+            WHERE r.token_hash = \(ByteBuffer(bytes: SecretToken.digest(token)))
+            """,
+            logger: logger
+        )
+        for try await (accountID, email, question, answer, used, dead) in rows.decode((UUID, String, String, String, Bool, Bool).self) {
+            if used { throw Problem.resetUsed }
+            if dead { throw Problem.resetExpired }
+            return ResetState(accountID: accountID, email: email, questionID: question, answerHash: answer)
+        }
+        throw Problem.resetNotFound
+    }
+
+    /// The security question of a reset link, without consuming it.
+    public func resetQuestion(plan: Plan, token: String) async throws -> SecurityQuestion {
+        let state = try await resetState(plan: plan.planSlug, token: token)
+        return plan.securityQuestions.first { $0.id == state.questionID }
+            ?? SecurityQuestion.defaults.first { $0.id == state.questionID }
+            ?? SecurityQuestion(id: state.questionID, textFr: state.questionID, textEn: state.questionID)
+    }
+
+    /// Checks the answer, sets the new password, consumes the link and revokes every session.
+    public func completeReset(plan: Plan, token: String, completion: PasswordResetCompletion, hasher: PasswordHasher, facts: RequestFacts) async throws {
+        let slug = plan.planSlug
+        let state = try await resetState(plan: slug, token: token)
+        guard completion.password == completion.passwordConfirmation else { throw Problem.passwordMismatch }
+        try plan.passwordPolicy.check(completion.password, email: state.email)
+        let actor = AuditActor.member(state.accountID.uuidString.lowercased())
+        let digest = ByteBuffer(bytes: SecretToken.digest(token))
+        guard try await hasher.verify(SecurityQuestion.normalizedAnswer(completion.securityAnswer), against: state.answerHash) else {
+            try await registrations.transaction { tx in
+                try await tx.query(
+                    "UPDATE \(unescaped: slug.quotedSchema).password_resets SET failed_attempts = failed_attempts + 1 WHERE token_hash = \(digest)",
+                    logger: logger
+                )
+                try await audit.append(facts.event("password_reset.answer_mismatch", actor: actor), plan: slug, on: tx)
+            }
+            throw Problem.securityAnswerMismatch
+        }
+        let newHash = try await hasher.hash(completion.password, parameters: plan.argon2)
+        try await registrations.transaction { tx in
+            let consumed = try await tx.query(
+                """
+                UPDATE \(unescaped: slug.quotedSchema).password_resets SET used_at = now()
+                WHERE token_hash = \(digest) AND used_at IS NULL AND superseded_at IS NULL AND expires_at > now()
+                  AND failed_attempts < \(Self.maxResetFailures)
+                RETURNING account_id
+                """,
+                logger: logger
+            )
+            var won = false
+            for try await _ in consumed { won = true }
+            guard won else { throw Problem.resetUsed }
+            try await tx.query(
+                "UPDATE \(unescaped: slug.quotedSchema).accounts SET password_hash = \(newHash), updated_at = now() WHERE id = \(state.accountID)",
+                logger: logger
+            )
+            try await tx.query(
+                "UPDATE \(unescaped: slug.quotedSchema).sessions SET revoked_at = now() WHERE account_id = \(state.accountID) AND revoked_at IS NULL",
+                logger: logger
+            )
+            try await audit.append(facts.event("password_reset.completed", actor: actor), plan: slug, on: tx)
+        }
+    }
+
+    // MARK: Support view
+
+    public struct MemberRecord: Codable, Sendable {
+        public var certificateNumber: String
+        public var lastName: String
+        public var firstName: String
+        public var dateOfBirth: String
+        public var email: String?
+        /// `none`, `pending` (an unused activation link is out), `active` or `locked`.
+        public var accountStatus: String
+        public var createdAt: Date
+        public var updatedAt: Date
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(certificateNumber, forKey: .certificateNumber)
+            try c.encode(lastName, forKey: .lastName)
+            try c.encode(firstName, forKey: .firstName)
+            try c.encode(dateOfBirth, forKey: .dateOfBirth)
+            try c.encode(email, forKey: .email)
+            try c.encode(accountStatus, forKey: .accountStatus)
+            try c.encode(createdAt, forKey: .createdAt)
+            try c.encode(updatedAt, forKey: .updatedAt)
+        }
+    }
+
+    /// The roster record and account status for support staff; each look-up is audited.
+    public func member(plan: PlanSlug, certificate: String, event: NewAuditEvent) async throws -> MemberRecord? {
+        let s = plan.quotedSchema
+        return try await registrations.transactionReturning { tx -> MemberRecord? in
+            let rows = try await tx.query(
+                """
+                SELECT m.certificate_number, m.last_name, m.first_name, m.date_of_birth::text, m.email,
+                       CASE
+                         WHEN a.status IS NOT NULL THEN a.status
+                         WHEN EXISTS (SELECT 1 FROM \(unescaped: s).registrations r
+                                      JOIN \(unescaped: s).activation_tokens t ON t.registration_id = r.id
+                                      WHERE r.member_id = m.id AND t.used_at IS NULL AND t.superseded_at IS NULL
+                                        AND t.expires_at > now()) THEN 'pending'
+                         ELSE 'none'
+                       END,
+                       m.created_at, m.updated_at
+                FROM \(unescaped: s).members m LEFT JOIN \(unescaped: s).accounts a ON a.member_id = m.id
+                WHERE m.certificate_number = \(MatchKey.certificate(certificate))
+                """,
+                logger: logger
+            )
+            var record: MemberRecord?
+            for try await (cert, last, first, dob, email, status, created, updated)
+                in rows.decode((String, String, String, String, String?, String, Date, Date).self)
+            {
+                record = MemberRecord(certificateNumber: cert, lastName: last, firstName: first, dateOfBirth: dob, email: email, accountStatus: status, createdAt: created, updatedAt: updated)
+            }
+            var event = event
+            event.details.outcome = record == nil ? "not_found" : "found"
+            try await audit.append(event, plan: plan, on: tx)
+            return record
+        }
+    }
+
+    private func auditOutside(_ event: NewAuditEvent, plan: PlanSlug) async throws {
+        try await client.withConnection { connection in try await audit.append(event, plan: plan, on: connection) }
+    }
+}
+
+extension RegistrationRepository {
+    /// `transaction` with a result.
+    func transactionReturning<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { tx in try await body(tx) }
+        } catch let error as PostgresTransactionError {
+            if let problem = error.closureError as? Problem { throw problem }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// A personal verification question (seed step 9), asked back with a reset link, never alone.
+public struct SecurityQuestion: Codable, Sendable, Equatable {
+    public var id: String
+    public var textFr: String
+    public var textEn: String
+
+    public init(id: String, textFr: String, textEn: String) {
+        self.id = id
+        self.textFr = textFr
+        self.textEn = textEn
+    }
+
+    public func text(_ language: Language) -> String { language == .fr ? textFr : textEn }
+
+    /// Offered when a plan has not configured its own list.
+    public static let defaults: [SecurityQuestion] = [
+        .init(id: "first-pet", textFr: "Quel était le nom de votre premier animal de compagnie?", textEn: "What was the name of your first pet?"),
+        .init(id: "parents-city", textFr: "Dans quelle ville vos parents se sont-ils rencontrés?", textEn: "In what city did your parents meet?"),
+        .init(id: "elementary-school", textFr: "Quel était le nom de votre école primaire?", textEn: "What was the name of your elementary school?"),
+        .init(id: "childhood-friend", textFr: "Quel est le prénom de votre meilleur ami ou meilleure amie d'enfance?", textEn: "What is the first name of your childhood best friend?"),
+        .init(id: "first-car", textFr: "Quel était le modèle de votre première voiture?", textEn: "What was the model of your first car?"),
+        .init(id: "street-age-ten", textFr: "Dans quelle rue habitiez-vous à l'âge de dix ans?", textEn: "What street did you live on at age ten?"),
+        .init(id: "favourite-dish", textFr: "Quel était votre plat préféré pendant l'enfance?", textEn: "What was your favourite dish as a child?"),
+        .init(id: "first-job", textFr: "Quel était votre premier emploi?", textEn: "What was your first job?"),
+    ]
+
+    /// Answers are compared after folding case and accents and dropping spaces and punctuation.
+    public static func normalizedAnswer(_ answer: String) -> String {
+        MatchKey.name(answer).filter { $0.isLetter || $0.isNumber }
+    }
+}
+
+/// Per-plan settings kept in `control.plans.settings` (JSON). Missing keys take the defaults.
+public struct PlanSettings: Codable, Sendable, Equatable {
+    public var defaultLocale: Language?
+    public var passwordPolicy: PasswordPolicy?
+    public var argon2: Argon2Parameters?
+    public var securityQuestions: [SecurityQuestion]?
+    public var sessionIdleMinutes: Int?
+    public var sessionAbsoluteHours: Int?
+
+    public init() {}
+}
+
+extension Plan {
+    public var passwordPolicy: PasswordPolicy { settings.passwordPolicy ?? .default }
+    public var argon2: Argon2Parameters { settings.argon2 ?? .default }
+    public var securityQuestions: [SecurityQuestion] { settings.securityQuestions ?? SecurityQuestion.defaults }
+    /// Idle timeout of member sessions (default 30 minutes).
+    public var sessionIdle: Duration { .seconds(60 * (settings.sessionIdleMinutes ?? 30)) }
+    /// Absolute lifetime of member sessions (default 12 hours).
+    public var sessionAbsolute: Duration { .seconds(3600 * (settings.sessionAbsoluteHours ?? 12)) }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import PlanPortal
+
+@Suite struct PasswordPolicyTests {
+    let policy = PasswordPolicy.default
+
+    @Test func seedRuleAndExtras() {
+        #expect(policy.violations("Soleil#Nord42", email: "jeanne@umontreal.ca").isEmpty)
+        #expect(policy.violations("Ab#", email: nil).map(\.id) == ["min_length"])
+        #expect(Set(policy.violations("12345678", email: nil).map(\.id)) == ["uppercase", "lowercase", "special", "min_letters", "common_password"])
+        #expect(policy.violations("a1#Bcdefgh", email: nil).isEmpty)
+        #expect(policy.violations("A1#b5678", email: nil).map(\.id) == [], "two letters is enough")
+        #expect(policy.violations("A1#45678", email: nil).map(\.id) == ["lowercase", "min_letters"])
+        #expect(policy.violations(String(repeating: "Ab#", count: 43), email: nil).map(\.id) == ["max_length"])
+        #expect(policy.violations("Jeanne.T#1", email: "jeanne.t#1@umontreal.ca").map(\.id) == ["email_local_part"])
+    }
+
+    @Test func blockListIsCaseInsensitiveAndHasFrenchAdditions() {
+        #expect(CommonPasswords.shared.count > 19_000)
+        #expect(CommonPasswords.shared.contains("PASSWORD"))
+        #expect(CommonPasswords.shared.contains("MotDePasse"))
+        #expect(CommonPasswords.shared.contains("Montreal1"))
+        #expect(!CommonPasswords.shared.contains("Soleil#Nord42"))
+    }
+}
+
+@Suite struct MailTests {
+    @Test func rendersMultipartWithBase64Parts() throws {
+        let message = MailMessage(to: "a@example.ca", subject: "Activez votre compte", text: "Lien : https://x/activation?token=abc", html: "<p>é</p>")
+        let raw = message.rendered(from: "PlanPortal <no-reply@example.ca>", messageID: "id-1")
+        #expect(raw.contains("Subject: Activez votre compte\r\n"))
+        #expect(raw.contains("Message-ID: <id-1@example.ca>"))
+        #expect(raw.contains("Content-Type: multipart/alternative;"))
+        try #expect(MailCapture.plainText(raw) == "Lien : https://x/activation?token=abc")
+        #expect(MailMessage.encodedWord("Réinitialisation") == "=?UTF-8?B?UsOpaW5pdGlhbGlzYXRpb24=?=")
+    }
+
+    @Test func parsesSMTPURLs() throws {
+        let plain = try SMTPConfiguration(url: "smtp://127.0.0.1:2525")
+        #expect(plain.host == "127.0.0.1" && plain.port == 2525 && !plain.implicitTLS && plain.username == nil)
+        let auth = try SMTPConfiguration(url: "smtp://user%40x:p%3Ass@mail.example.ca:587")
+        #expect(auth.username == "user@x" && auth.password == "p:ss" && auth.port == 587)
+        try #expect(SMTPConfiguration(url: "smtps://mail.example.ca").port == 465)
+        #expect(throws: ConfigError.self) { try SMTPConfiguration(url: "http://x") }
+    }
+
+    @Test func templatesCarryTheSeedFacts() {
+        let plan = Plan(
+            slug: "ramu-udem", schema: "plan_ramu_udem", nameFr: "RAMU UdeM", nameEn: "UHIP UdeM", emailDomains: ["umontreal.ca"],
+            portalUrl: "https://p.example.ca", support: SupportContact(phone: "1-888-509-7797", email: "clients@example.ca", hoursFr: "8 h à 17 h", hoursEn: "8 a.m. to 5 p.m."),
+            defaultLocale: .fr, createdAt: Date(), updatedAt: Date()
+        )
+        let fr = MailTemplates.activation(plan: plan, language: .fr, to: "a@umontreal.ca", link: "https://p.example.ca/activation?token=T")
+        #expect(fr.subject.contains("RAMU UdeM"))
+        #expect(fr.text.contains("24 heures") && fr.text.contains("60 minutes") && fr.text.contains("1-888-509-7797") && fr.text.contains("clients@example.ca"))
+        #expect(fr.html.contains("href=\"https://p.example.ca/activation?token=T\""))
+        let en = MailTemplates.activation(plan: plan, language: .en, to: "a@umontreal.ca", link: "L")
+        #expect(en.text.contains("24 hours") && en.text.contains("UHIP UdeM"))
+        #expect(RegistrationRepository.emailHint("jeanne@umontreal.ca") == "j•••@umontreal.ca")
+    }
+}
