@@ -4,6 +4,16 @@ public struct SecurityQuestion: Codable, Sendable, Equatable {
     public var textFr: String
     public var textEn: String
 
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, textFr, textEn }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        textFr = try c.decode(String.self, forKey: .textFr)
+        textEn = try c.decode(String.self, forKey: .textEn)
+    }
+
     public init(id: String, textFr: String, textEn: String) {
         self.id = id
         self.textFr = textFr
@@ -31,6 +41,7 @@ public struct SecurityQuestion: Codable, Sendable, Equatable {
 }
 
 /// Per-plan settings kept in `control.plans.settings` (JSON). Missing keys take the defaults.
+/// Nil fields are left out of the JSON, so `settings || patch` keeps what a patch does not name.
 public struct PlanSettings: Codable, Sendable, Equatable {
     public var defaultLocale: Language?
     public var passwordPolicy: PasswordPolicy?

@@ -53,6 +53,27 @@ public struct Plan: Encodable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case slug, schema, nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale, createdAt, updatedAt
+        case passwordPolicy, argon2, securityQuestions, sessionIdleMinutes, sessionAbsoluteHours
+    }
+
+    /// The contract's fields, with the effective member-journey settings (defaults filled in).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(slug, forKey: .slug)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(nameFr, forKey: .nameFr)
+        try c.encode(nameEn, forKey: .nameEn)
+        try c.encode(emailDomains, forKey: .emailDomains)
+        try c.encode(portalUrl, forKey: .portalUrl)
+        try c.encode(support, forKey: .support)
+        try c.encode(defaultLocale, forKey: .defaultLocale)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(passwordPolicy, forKey: .passwordPolicy)
+        try c.encode(argon2, forKey: .argon2)
+        try c.encode(securityQuestions, forKey: .securityQuestions)
+        try c.encode(settings.sessionIdleMinutes ?? 30, forKey: .sessionIdleMinutes)
+        try c.encode(settings.sessionAbsoluteHours ?? 12, forKey: .sessionAbsoluteHours)
     }
 
     public var planSlug: PlanSlug { PlanSlug(slug)! }

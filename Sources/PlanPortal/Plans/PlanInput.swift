@@ -82,11 +82,17 @@ public struct PlanPatch: Decodable, Sendable {
     public var portalUrl: String?
     public var support: SupportPatch?
     public var defaultLocale: Language?
+    public var passwordPolicy: PasswordPolicyPatch?
+    public var argon2: Argon2Patch?
+    public var securityQuestions: [SecurityQuestion]?
+    public var sessionIdleMinutes: Int?
+    public var sessionAbsoluteHours: Int?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale
+        case passwordPolicy, argon2, securityQuestions, sessionIdleMinutes, sessionAbsoluteHours
     }
 
     public init(from decoder: any Decoder) throws {
@@ -98,6 +104,11 @@ public struct PlanPatch: Decodable, Sendable {
         portalUrl = try c.decodeIfPresent(String.self, forKey: .portalUrl)
         support = try c.decodeIfPresent(SupportPatch.self, forKey: .support)
         defaultLocale = try c.decodeIfPresent(Language.self, forKey: .defaultLocale)
+        passwordPolicy = try c.decodeIfPresent(PasswordPolicyPatch.self, forKey: .passwordPolicy)
+        argon2 = try c.decodeIfPresent(Argon2Patch.self, forKey: .argon2)
+        securityQuestions = try c.decodeIfPresent([SecurityQuestion].self, forKey: .securityQuestions)
+        sessionIdleMinutes = try c.decodeIfPresent(Int.self, forKey: .sessionIdleMinutes)
+        sessionAbsoluteHours = try c.decodeIfPresent(Int.self, forKey: .sessionAbsoluteHours)
     }
 
     /// Names of the fields this patch sets, for the audit trail.
@@ -109,6 +120,11 @@ public struct PlanPatch: Decodable, Sendable {
         if portalUrl != nil { names.append("portalUrl") }
         if let support { names.append(contentsOf: support.fieldNames.map { "support.\($0)" }) }
         if defaultLocale != nil { names.append("defaultLocale") }
+        if passwordPolicy != nil { names.append("passwordPolicy") }
+        if argon2 != nil { names.append("argon2") }
+        if securityQuestions != nil { names.append("securityQuestions") }
+        if sessionIdleMinutes != nil { names.append("sessionIdleMinutes") }
+        if sessionAbsoluteHours != nil { names.append("sessionAbsoluteHours") }
         return names
     }
 
@@ -121,7 +137,25 @@ public struct PlanPatch: Decodable, Sendable {
         if let emailDomains { result.emailDomains = PlanRules.emailDomains(emailDomains, errors: &errors) }
         if let portalUrl { result.portalUrl = PlanRules.portalURL(portalUrl, errors: &errors) }
         if let support { result.support = PlanRules.support(support.applied(to: plan.support), errors: &errors) }
-        if let defaultLocale { result.defaultLocale = defaultLocale }
+        if let defaultLocale {
+            result.defaultLocale = defaultLocale
+            result.settings.defaultLocale = defaultLocale
+        }
+        if let passwordPolicy { result.settings.passwordPolicy = PlanRules.passwordPolicy(passwordPolicy.applied(to: plan.passwordPolicy), errors: &errors) }
+        if let argon2 { result.settings.argon2 = PlanRules.argon2(argon2.applied(to: plan.argon2), errors: &errors) }
+        if let securityQuestions { result.settings.securityQuestions = PlanRules.securityQuestions(securityQuestions, errors: &errors) }
+        if let minutes = sessionIdleMinutes {
+            if !(5...240).contains(minutes) {
+                errors.append(.init(field: "sessionIdleMinutes", rule: "range", message: .init(fr: "De 5 à 240 minutes.", en: "From 5 to 240 minutes.")))
+            }
+            result.settings.sessionIdleMinutes = minutes
+        }
+        if let hours = sessionAbsoluteHours {
+            if !(1...72).contains(hours) {
+                errors.append(.init(field: "sessionAbsoluteHours", rule: "range", message: .init(fr: "De 1 à 72 heures.", en: "From 1 to 72 hours.")))
+            }
+            result.settings.sessionAbsoluteHours = hours
+        }
         if fieldNames.isEmpty {
             errors.append(.init(field: "body", rule: "min_properties", message: .init(fr: "Aucun champ à modifier.", en: "No field to change.")))
         }
@@ -175,5 +209,72 @@ extension PatchField {
         case .null: target = nil
         case .value(let value): target = value
         }
+    }
+}
+
+/// Partial password policy: fields left out keep their current value.
+public struct PasswordPolicyPatch: Decodable, Sendable {
+    public var minLength: Int?
+    public var maxLength: Int?
+    public var requireUppercase: Bool?
+    public var requireLowercase: Bool?
+    public var requireSpecial: Bool?
+    public var minLetters: Int?
+    public var blockCommonPasswords: Bool?
+    public var rejectEmailLocalPart: Bool?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case minLength, maxLength, requireUppercase, requireLowercase, requireSpecial, minLetters, blockCommonPasswords, rejectEmailLocalPart
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        minLength = try c.decodeIfPresent(Int.self, forKey: .minLength)
+        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
+        requireUppercase = try c.decodeIfPresent(Bool.self, forKey: .requireUppercase)
+        requireLowercase = try c.decodeIfPresent(Bool.self, forKey: .requireLowercase)
+        requireSpecial = try c.decodeIfPresent(Bool.self, forKey: .requireSpecial)
+        minLetters = try c.decodeIfPresent(Int.self, forKey: .minLetters)
+        blockCommonPasswords = try c.decodeIfPresent(Bool.self, forKey: .blockCommonPasswords)
+        rejectEmailLocalPart = try c.decodeIfPresent(Bool.self, forKey: .rejectEmailLocalPart)
+    }
+
+    func applied(to policy: PasswordPolicy) -> PasswordPolicy {
+        var p = policy
+        if let minLength { p.minLength = minLength }
+        if let maxLength { p.maxLength = maxLength }
+        if let requireUppercase { p.requireUppercase = requireUppercase }
+        if let requireLowercase { p.requireLowercase = requireLowercase }
+        if let requireSpecial { p.requireSpecial = requireSpecial }
+        if let minLetters { p.minLetters = minLetters }
+        if let blockCommonPasswords { p.blockCommonPasswords = blockCommonPasswords }
+        if let rejectEmailLocalPart { p.rejectEmailLocalPart = rejectEmailLocalPart }
+        return p
+    }
+}
+
+/// Partial Argon2id cost: fields left out keep their current value. Accounts are rehashed with
+/// the new cost at their next login.
+public struct Argon2Patch: Decodable, Sendable {
+    public var memoryKiB: UInt32?
+    public var iterations: UInt32?
+    public var parallelism: UInt32?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case memoryKiB, iterations, parallelism }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        memoryKiB = try c.decodeIfPresent(UInt32.self, forKey: .memoryKiB)
+        iterations = try c.decodeIfPresent(UInt32.self, forKey: .iterations)
+        parallelism = try c.decodeIfPresent(UInt32.self, forKey: .parallelism)
+    }
+
+    func applied(to parameters: Argon2Parameters) -> Argon2Parameters {
+        Argon2Parameters(
+            memoryKiB: memoryKiB ?? parameters.memoryKiB, iterations: iterations ?? parameters.iterations,
+            parallelism: parallelism ?? parameters.parallelism
+        )
     }
 }

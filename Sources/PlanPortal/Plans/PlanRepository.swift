@@ -97,7 +97,7 @@ public struct PostgresPlanRepository: PlanRepository {
                         portal_url = \(next.portalUrl), support_phone = \(next.support.phone),
                         support_email = \(next.support.email), support_hours_fr = \(next.support.hoursFr),
                         support_hours_en = \(next.support.hoursEn),
-                        settings = settings || jsonb_build_object('defaultLocale', \(next.defaultLocale.rawValue)::text),
+                        settings = settings || \(String(decoding: try JSONEncoder().encode(next.settings), as: UTF8.self))::jsonb,
                         updated_at = now()
                     WHERE slug = \(slug.value)
                     """,

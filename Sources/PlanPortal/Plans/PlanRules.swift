@@ -87,6 +87,52 @@ enum PlanRules {
     }
 }
 
+extension PlanRules {
+    static func passwordPolicy(_ policy: PasswordPolicy, errors: inout [LocalizedFieldError]) -> PasswordPolicy {
+        if !(8...128).contains(policy.minLength) {
+            errors.append(.init(field: "passwordPolicy.minLength", rule: "range", message: .init(fr: "De 8 à 128.", en: "From 8 to 128.")))
+        }
+        if policy.maxLength > 128 || policy.maxLength < policy.minLength {
+            errors.append(.init(field: "passwordPolicy.maxLength", rule: "range", message: .init(fr: "De minLength à 128.", en: "From minLength to 128.")))
+        }
+        if policy.minLetters < 0 || policy.minLetters > policy.minLength {
+            errors.append(.init(field: "passwordPolicy.minLetters", rule: "range", message: .init(fr: "De 0 à minLength.", en: "From 0 to minLength.")))
+        }
+        return policy
+    }
+
+    /// At least OWASP's floor (m ≥ 7 MiB), at most 256 MiB, t 1–10, p 1–4.
+    static func argon2(_ parameters: Argon2Parameters, errors: inout [LocalizedFieldError]) -> Argon2Parameters {
+        if !(7168...262_144).contains(parameters.memoryKiB) {
+            errors.append(.init(field: "argon2.memoryKiB", rule: "range", message: .init(fr: "De 7168 à 262144 Kio.", en: "From 7168 to 262144 KiB.")))
+        }
+        if !(1...10).contains(parameters.iterations) {
+            errors.append(.init(field: "argon2.iterations", rule: "range", message: .init(fr: "De 1 à 10.", en: "From 1 to 10.")))
+        }
+        if !(1...4).contains(parameters.parallelism) {
+            errors.append(.init(field: "argon2.parallelism", rule: "range", message: .init(fr: "De 1 à 4.", en: "From 1 to 4.")))
+        }
+        return parameters
+    }
+
+    static func securityQuestions(_ questions: [SecurityQuestion], errors: inout [LocalizedFieldError]) -> [SecurityQuestion] {
+        if !(3...20).contains(questions.count) {
+            errors.append(.init(field: "securityQuestions", rule: "count", message: .init(fr: "De 3 à 20 questions.", en: "From 3 to 20 questions.")))
+        }
+        var seen = Set<String>()
+        for (index, question) in questions.enumerated() {
+            let idOK = (1...40).contains(question.id.count) && question.id.allSatisfy { ($0.isASCII && $0.isLowercase) || $0.isNumber || $0 == "-" }
+            if !idOK || !seen.insert(question.id).inserted {
+                errors.append(.init(field: "securityQuestions[\(index)].id", rule: "pattern", message: .init(fr: "Identifiant unique : a-z, 0-9, -.", en: "Unique id: a-z, 0-9, -.")))
+            }
+            for (field, text) in [("textFr", question.textFr), ("textEn", question.textEn)] where text.trimmingCharacters(in: .whitespaces).isEmpty || text.count > 200 {
+                errors.append(.init(field: "securityQuestions[\(index)].\(field)", rule: "length", message: .init(fr: "De 1 à 200 caractères.", en: "From 1 to 200 characters.")))
+            }
+        }
+        return questions
+    }
+}
+
 /// Syntax checks for e-mail addresses and domains (no DNS look-up).
 public enum EmailAddress {
     /// A dotted host name of labels `[a-z0-9-]` (1–63, no leading or trailing hyphen) with an alphabetic TLD.
