@@ -83,17 +83,10 @@ public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRe
         .addRoutes(to: admin)
 
     let member = router.group("v1/plans/{plan}")
-    let limit = services.config.maxJSONBodyBytes
-    MemberRegistrationController(
-        plans: services.plans, registrations: services.registrations, hasher: services.hasher,
-        challenge: services.challenge, maxBodyBytes: limit
-    ).addRoutes(to: member)
-    MemberSessionController(
-        plans: services.plans, accounts: services.accounts, hasher: services.hasher, challenge: services.challenge, maxBodyBytes: limit
-    ).addRoutes(to: member)
-    MemberPasswordResetController(
-        plans: services.plans, accounts: services.accounts, hasher: services.hasher, challenge: services.challenge, maxBodyBytes: limit
-    ).addRoutes(to: member)
+    let deps = MemberDependencies(services: services)
+    MemberRegistrationController(deps).addRoutes(to: member)
+    MemberSessionController(deps).addRoutes(to: member)
+    MemberPasswordResetController(deps).addRoutes(to: member)
     return router
 }
 

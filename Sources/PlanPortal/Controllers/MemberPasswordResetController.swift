@@ -2,19 +2,11 @@ import Foundation
 import Hummingbird
 
 /// Tag `member-password-reset`: the forgotten-password flow (link by e-mail, then the security question).
-public struct MemberPasswordResetController: Sendable {
-    let plans: any PlanRepository
-    let accounts: AccountRepository
-    let hasher: PasswordHasher
-    let challenge: any ChallengeVerifier
-    let maxBodyBytes: Int
+public struct MemberPasswordResetController: MemberController {
+    let deps: MemberDependencies
 
-    public init(plans: any PlanRepository, accounts: AccountRepository, hasher: PasswordHasher, challenge: any ChallengeVerifier, maxBodyBytes: Int) {
-        self.plans = plans
-        self.accounts = accounts
-        self.hasher = hasher
-        self.challenge = challenge
-        self.maxBodyBytes = maxBodyBytes
+    public init(_ deps: MemberDependencies) {
+        self.deps = deps
     }
 
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {

@@ -2,19 +2,11 @@ import Foundation
 import Hummingbird
 
 /// Tag `member-registration`: seed steps 3-9, from the institutional e-mail to the active account.
-public struct MemberRegistrationController: Sendable {
-    let plans: any PlanRepository
-    let registrations: RegistrationRepository
-    let hasher: PasswordHasher
-    let challenge: any ChallengeVerifier
-    let maxBodyBytes: Int
+public struct MemberRegistrationController: MemberController {
+    let deps: MemberDependencies
 
-    public init(plans: any PlanRepository, registrations: RegistrationRepository, hasher: PasswordHasher, challenge: any ChallengeVerifier, maxBodyBytes: Int) {
-        self.plans = plans
-        self.registrations = registrations
-        self.hasher = hasher
-        self.challenge = challenge
-        self.maxBodyBytes = maxBodyBytes
+    public init(_ deps: MemberDependencies) {
+        self.deps = deps
     }
 
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
