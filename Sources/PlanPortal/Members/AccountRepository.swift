@@ -11,14 +11,12 @@ public struct AccountRepository: Sendable {
     let outbox: Outbox
     let audit: AuditRepository
     let logger: Logger
-    let registrations: RegistrationRepository
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.outbox = Outbox(client: client, logger: logger)
         self.audit = AuditRepository(client: client, logger: logger)
         self.logger = logger
-        self.registrations = RegistrationRepository(client: client, logger: logger)
     }
 
     // MARK: Terms of use
@@ -45,7 +43,7 @@ public struct AccountRepository: Sendable {
     }
 
     public func publishTerms(plan: PlanSlug, terms: TermsPublication, event: NewAuditEvent) async throws -> Date {
-        try await registrations.transactionReturning { tx in
+        try await client.transaction(logger: logger) { tx in
             let rows = try await tx.query(
                 """
                 INSERT INTO \(unescaped: plan.quotedSchema).terms_versions (version, text_fr, text_en)
@@ -139,7 +137,7 @@ public struct AccountRepository: Sendable {
         guard accepting || rehash != nil else {
             return try await session(client.query(createSession, logger: logger))
         }
-        return try await registrations.transactionReturning { tx in
+        return try await client.transaction(logger: logger) { tx in
             if let current, accepting {
                 try await tx.query(
                     """
@@ -183,7 +181,7 @@ public struct AccountRepository: Sendable {
     }
 
     public func logout(plan: PlanSlug, token: String, accountID: UUID, facts: RequestFacts) async throws {
-        try await registrations.transaction { tx in
+        try await client.transaction(logger: logger) { tx in
             try await tx.query(
                 """
                 UPDATE \(unescaped: plan.quotedSchema).sessions SET revoked_at = now()
@@ -235,7 +233,7 @@ public struct AccountRepository: Sendable {
     public func requestReset(plan: Plan, email rawEmail: String, facts: RequestFacts) async throws {
         let slug = plan.planSlug
         let email = RegistrationStart.normalize(rawEmail)
-        try await registrations.transaction { tx in
+        try await client.transaction(logger: logger) { tx in
             let rows = try await tx.query(
                 "SELECT id, locale FROM \(unescaped: slug.quotedSchema).accounts WHERE email = \(email) AND status = 'active' FOR UPDATE",
                 logger: logger
@@ -312,7 +310,7 @@ public struct AccountRepository: Sendable {
         let actor = AuditActor.member(state.accountID.uuidString.lowercased())
         let digest = ByteBuffer(bytes: SecretToken.digest(token))
         guard try await hasher.verify(SecurityQuestion.normalizedAnswer(completion.securityAnswer), against: state.answerHash) else {
-            try await registrations.transaction { tx in
+            try await client.transaction(logger: logger) { tx in
                 try await tx.query(
                     "UPDATE \(unescaped: slug.quotedSchema).password_resets SET failed_attempts = failed_attempts + 1 WHERE token_hash = \(digest)",
                     logger: logger
@@ -322,7 +320,7 @@ public struct AccountRepository: Sendable {
             throw Problem.securityAnswerMismatch
         }
         let newHash = try await hasher.hash(completion.password, parameters: plan.argon2)
-        try await registrations.transaction { tx in
+        try await client.transaction(logger: logger) { tx in
             let consumed = try await tx.query(
                 """
                 UPDATE \(unescaped: slug.quotedSchema).password_resets SET used_at = now()
@@ -376,7 +374,7 @@ public struct AccountRepository: Sendable {
     /// The roster record and account status for support staff; each look-up is audited.
     public func member(plan: PlanSlug, certificate: String, event: NewAuditEvent) async throws -> MemberRecord? {
         let s = plan.quotedSchema
-        return try await registrations.transactionReturning { tx -> MemberRecord? in
+        return try await client.transaction(logger: logger) { tx -> MemberRecord? in
             let rows = try await tx.query(
                 """
                 SELECT m.certificate_number, m.last_name, m.first_name, m.date_of_birth::text, m.email,
@@ -409,17 +407,5 @@ public struct AccountRepository: Sendable {
 
     private func auditOutside(_ event: NewAuditEvent, plan: PlanSlug) async throws {
         try await client.withConnection { connection in try await audit.append(event, plan: plan, on: connection) }
-    }
-}
-
-extension RegistrationRepository {
-    /// `transaction` with a result.
-    func transactionReturning<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { tx in try await body(tx) }
-        } catch let error as PostgresTransactionError {
-            if let problem = error.closureError as? Problem { throw problem }
-            throw error
-        }
     }
 }

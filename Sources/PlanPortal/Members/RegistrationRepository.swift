@@ -52,7 +52,7 @@ public struct RegistrationRepository: Sendable {
     /// e-mail (or its absence) and the audit trail differ.
     public func submitIdentity(plan: Plan, registrationID: UUID, identity: IdentitySubmission, facts: RequestFacts) async throws {
         let schema = plan.planSlug.quotedSchema
-        try await transaction { tx in
+        try await client.transaction(logger: logger) { tx in
             let registration = try await lockedRegistration(plan: plan, id: registrationID, on: tx)
             let members = try await tx.query(
                 """
@@ -97,7 +97,7 @@ public struct RegistrationRepository: Sendable {
     /// when the registration never matched or is already activated, so it reveals nothing.
     public func resend(plan: Plan, registrationID: UUID, facts: RequestFacts) async throws {
         let schema = plan.planSlug.quotedSchema
-        try await transaction { tx in
+        try await client.transaction(logger: logger) { tx in
             let registration = try await lockedRegistration(plan: plan, id: registrationID, on: tx)
             guard let memberID = registration.memberID else { return }
             let accounts = try await tx.query("SELECT 1 FROM \(unescaped: schema).accounts WHERE member_id = \(memberID)", logger: logger)
@@ -218,7 +218,7 @@ public struct RegistrationRepository: Sendable {
         var matched = false
         for try await count in matches.decode(Int.self) { matched = count == 1 }
         guard matched else {
-            try await transaction { tx in
+            try await client.transaction(logger: logger) { tx in
                 try await tx.query(
                     """
                     UPDATE \(unescaped: schema).activation_tokens SET failed_attempts = failed_attempts + 1
@@ -232,7 +232,7 @@ public struct RegistrationRepository: Sendable {
         }
         let passwordHash = try await hasher.hash(submission.password, parameters: plan.argon2)
         let answerHash = try await hasher.hash(SecurityQuestion.normalizedAnswer(submission.securityAnswer), parameters: plan.argon2)
-        try await transaction { tx in
+        try await client.transaction(logger: logger) { tx in
             let consumed = try await tx.query(
                 """
                 UPDATE \(unescaped: schema).activation_tokens SET used_at = now()
@@ -266,15 +266,5 @@ public struct RegistrationRepository: Sendable {
         let parts = email.split(separator: "@", maxSplits: 1)
         guard parts.count == 2, let first = parts[0].first else { return "•••" }
         return "\(first)•••@\(parts[1])"
-    }
-
-    /// Runs `body` in a transaction, rethrowing a `Problem` from inside as itself.
-    func transaction(_ body: (PostgresConnection) async throws -> Void) async throws {
-        do {
-            try await client.withTransaction(logger: logger) { tx in try await body(tx) }
-        } catch let error as PostgresTransactionError {
-            if let problem = error.closureError as? Problem { throw problem }
-            throw error
-        }
     }
 }

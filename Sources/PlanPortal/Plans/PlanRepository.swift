@@ -84,8 +84,7 @@ public struct PostgresPlanRepository: PlanRepository {
     }
 
     public func update(_ slug: PlanSlug, patch: PlanPatch, audit event: NewAuditEvent) async throws -> Plan? {
-        do {
-            return try await client.withTransaction(logger: logger) { tx -> Plan? in
+        try await client.transaction(logger: logger) { tx -> Plan? in
                 guard let current = try await Self.decode(
                     tx.query("\(unescaped: Self.columns) WHERE slug = \(slug.value) FOR UPDATE", logger: logger)
                 ).first else { return nil }
@@ -107,10 +106,6 @@ public struct PostgresPlanRepository: PlanRepository {
                 return try await Self.decode(
                     tx.query("\(unescaped: Self.columns) WHERE slug = \(slug.value)", logger: logger)
                 ).first
-            }
-        } catch let error as PostgresTransactionError {
-            if let problem = error.closureError as? Problem { throw problem }
-            throw error
         }
     }
 
