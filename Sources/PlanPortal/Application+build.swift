@@ -20,6 +20,7 @@ public struct AppServices: Sendable {
     public let outbox: Outbox
     public let hasher: PasswordHasher
     public let challenge: any ChallengeVerifier
+    public let limiter: RateLimiter
     public let mailTransport: any MailTransport
     public let document: OpenAPIDocument
 
@@ -42,7 +43,8 @@ public struct AppServices: Sendable {
         self.accounts = AccountRepository(client: postgres, logger: logger)
         self.outbox = Outbox(client: postgres, logger: logger)
         self.hasher = PasswordHasher(concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit)
-        self.challenge = AcceptAllChallengeVerifier()
+        self.challenge = PlanChallengeVerifier(client: postgres, logger: logger)
+        self.limiter = RateLimiter(client: postgres, logger: logger, enabled: config.rateLimitsEnabled)
         if let smtp = config.smtpURL {
             self.mailTransport = SMTPTransport(configuration: try SMTPConfiguration(url: smtp), from: config.mailFrom)
         } else {
@@ -69,15 +71,20 @@ public struct AppServices: Sendable {
 /// Routes of the whole API, grouped like the contract's tags.
 public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(proxies: services.config.trustedProxies))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MetricsMiddleware())
     HealthController(migrator: services.migrator).addRoutes(to: router)
     ContractController(document: services.document).addRoutes(to: router)
     MetricsController(registry: registry).addRoutes(to: router)
 
-    let admin = router.group("v1/admin").add(middleware: AdminAuthMiddleware(keys: services.adminKeys))
-    AdminPlansController(plans: services.plans, audit: services.audit, maxBodyBytes: services.config.maxJSONBodyBytes)
-        .addRoutes(to: admin)
+    let admin = router.group("v1/admin").add(middleware: AdminAuthMiddleware(
+        keys: services.adminKeys, limiter: services.limiter, rule: services.config.adminRateLimit
+    ))
+    AdminPlansController(
+        plans: services.plans, audit: services.audit, maxBodyBytes: services.config.maxJSONBodyBytes,
+        environment: services.config.environment
+    ).addRoutes(to: admin)
     AdminRosterController(plans: services.plans, roster: services.roster).addRoutes(to: admin)
     AdminMembersController(plans: services.plans, accounts: services.accounts, maxBodyBytes: services.config.maxJSONBodyBytes)
         .addRoutes(to: admin)
@@ -87,6 +94,7 @@ public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRe
     MemberRegistrationController(deps).addRoutes(to: member)
     MemberSessionController(deps).addRoutes(to: member)
     MemberPasswordResetController(deps).addRoutes(to: member)
+    MemberChallengeController(deps).addRoutes(to: member)
     return router
 }
 
@@ -99,12 +107,15 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "planportal")
     logger.logLevel = config.logLevel
+    try config.checkProduction()
     let services = try AppServices(config: config, logger: logger)
     let router = buildRouter(services, registry: registry)
+    var background: [any Service] = [services.postgres, RateLimitSweeper(limiter: services.limiter, logger: logger)]
+    if config.outboxDelivery { background.append(services.deliveryService()) }
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "PlanPortal"),
-        services: [services.postgres, services.deliveryService()],
+        services: background,
         logger: logger
     )
     if config.migrateOnStart {
@@ -116,6 +127,14 @@ public func buildApplication(
                 "plans_migrated": "\(report.tenantApplied.count)",
                 "plans": "\(report.plansChecked)",
             ])
+        }
+    }
+    if config.environment == .production {
+        app.beforeServerStarts {
+            let open = try await services.plans.list(slugs: nil).filter { $0.challenge.provider == .none }.map(\.slug)
+            guard open.isEmpty else {
+                throw ConfigError("APP_ENV=production refuses plans whose challenge provider is none: \(open.joined(separator: ", "))")
+            }
         }
     }
     return app

@@ -88,6 +88,8 @@ import Testing
                 #expect(response.status == .gone, "five mismatches kill the token")
                 try #expect(response.problemCode() == "activation_expired")
             }
+            // A minute later (the resend interval is one per 60 s per registration).
+            try await services.postgres.query("DELETE FROM control.rate_limits WHERE key LIKE \("resend-interval:\(f.slug):%")")
             try await client.execute(uri: "\(f.base)/registrations/\(id)/resend", method: .post) { #expect($0.status == .accepted) }
             let fresh = try await f.queuedToken(services)
             try await services.postgres.query("UPDATE \(unescaped: f.plan.quotedSchema).activation_tokens SET expires_at = now() - interval '1 second'")

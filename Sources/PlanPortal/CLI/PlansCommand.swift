@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
 
-/// `planportal plans create|list`.
+/// `planportal plans create|list|set-challenge`.
 struct PlansCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plans",
         abstract: "Create and list plans (tenants).",
-        subcommands: [Create.self, List.self]
+        subcommands: [Create.self, List.self, SetChallenge.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -24,6 +24,7 @@ struct PlansCommand: AsyncParsableCommand {
         @Option(name: .customLong("support-hours-fr")) var supportHoursFr: String?
         @Option(name: .customLong("support-hours-en")) var supportHoursEn: String?
         @Option(name: .customLong("default-locale"), help: "fr (default) or en.") var defaultLocale: String?
+        @OptionGroup var challenge: ChallengeOptions
 
         func run() async throws {
             try await reportingProblems {
@@ -35,7 +36,7 @@ struct PlansCommand: AsyncParsableCommand {
                 let input = try PlanCreateInput(
                     slug: slug, nameFr: nameFr, nameEn: nameEn, emailDomains: emailDomains, portalUrl: portalURL,
                     support: SupportContact(phone: supportPhone, email: supportEmail, hoursFr: supportHoursFr, hoursEn: supportHoursEn),
-                    defaultLocale: locale
+                    defaultLocale: locale, challenge: try challenge.patch()
                 ).validated()
                 let services = try common.servicesForCommand()
                 let plan = try await services.withRunningDatabase { services in
@@ -43,6 +44,35 @@ struct PlansCommand: AsyncParsableCommand {
                     return try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system))
                 }
                 print("created plan \(plan.slug) (schema \(plan.schema))")
+            }
+        }
+    }
+
+    struct SetChallenge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-challenge", abstract: "Choose a plan's anti-bot challenge provider."
+        )
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Plan identifier.") var plan: String
+        @OptionGroup var challenge: ChallengeOptions
+
+        func run() async throws {
+            try await reportingProblems {
+                let slug = try PlanSlug.parse(plan)
+                var patch = PlanPatch()
+                patch.challenge = try challenge.patch()
+                guard patch.challenge != nil else { throw ConfigError("give at least --challenge-provider or another --challenge-* option") }
+                let change = patch
+                let services = try common.servicesForCommand()
+                let updated = try await services.withRunningDatabase { services in
+                    try await services.plans.update(
+                        slug, patch: change,
+                        audit: NewAuditEvent(action: "plan.updated", actor: .system, details: .init(fields: change.fieldNames))
+                    )
+                }
+                guard let updated else { throw Problem.planNotFound }
+                print("plan \(updated.slug): challenge provider \(updated.challenge.provider.rawValue)")
             }
         }
     }
@@ -61,5 +91,39 @@ struct PlansCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+}
+
+/// `--challenge-*` flags of `plans create` and `plans set-challenge`.
+struct ChallengeOptions: ParsableArguments {
+    @Option(name: .customLong("challenge-provider"), help: "recaptcha, hcaptcha, turnstile, pow (default) or none (development only).")
+    var provider: String?
+    @Option(name: .customLong("challenge-site-key")) var siteKey: String?
+    @Option(name: .customLong("challenge-secret"), help: "Provider secret (stored, never shown again).") var secret: String?
+    @Option(name: .customLong("challenge-verify-url"), help: "Siteverify URL override (proxy, test double).") var verifyURL: String?
+    @Option(name: .customLong("challenge-min-score"), help: "reCAPTCHA v3 minimum score (0-1).") var minScore: Double?
+    @Option(name: .customLong("challenge-action"), help: "Expected action (reCAPTCHA v3, Turnstile).") var action: String?
+    @Option(name: .customLong("challenge-hostname"), help: "Hostname the provider must report.") var hostname: String?
+    @Option(name: .customLong("challenge-pow-max-number"), help: "Proof-of-work difficulty (1000-10000000).") var powMaxNumber: Int?
+
+    /// The patch the flags describe, or nil when none is given.
+    func patch() throws -> ChallengePatch? {
+        var patch = ChallengePatch()
+        if let provider {
+            guard let parsed = ChallengeProvider(rawValue: provider) else {
+                throw ConfigError("--challenge-provider must be one of \(ChallengeProvider.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            patch.provider = parsed
+        }
+        if let siteKey { patch.siteKey = .value(siteKey) }
+        if let secret { patch.secret = .value(secret) }
+        if let verifyURL { patch.verifyUrl = .value(verifyURL) }
+        if let minScore { patch.minScore = .value(minScore) }
+        if let action { patch.action = .value(action) }
+        if let hostname { patch.hostname = .value(hostname) }
+        if let powMaxNumber { patch.powMaxNumber = .value(powMaxNumber) }
+        let given = provider != nil || siteKey != nil || secret != nil || verifyURL != nil || minScore != nil
+            || action != nil || hostname != nil || powMaxNumber != nil
+        return given ? patch : nil
     }
 }

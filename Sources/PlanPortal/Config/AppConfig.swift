@@ -42,6 +42,14 @@ public struct AppConfig: Sendable {
     public var mailFrom: String
     /// Folder of `.eml` files when `SMTP_URL` is unset (`MAIL_DIR`).
     public var mailDirectory: URL
+    /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, CIDR list).
+    public var trustedProxies: TrustedProxies
+    /// Rate limits on (`RATE_LIMITS=off` turns them off outside production, for benchmarks).
+    public var rateLimitsEnabled: Bool
+    /// Whether this replica sends the outbox (`OUTBOX_DELIVERY=off` for API-only replicas).
+    public var outboxDelivery: Bool
+    /// Requests per admin key (`ADMIN_RATE_LIMIT`, `LIMIT/SECONDS`, default 600/60).
+    public var adminRateLimit: RateLimitRule
 
     public init(
         databaseURL: String,
@@ -74,6 +82,10 @@ public struct AppConfig: Sendable {
         self.smtpURL = nil
         self.mailFrom = "PlanPortal <no-reply@planportal.localhost>"
         self.mailDirectory = URL(fileURLWithPath: ".data/mail", isDirectory: true)
+        self.trustedProxies = TrustedProxies()
+        self.rateLimitsEnabled = true
+        self.outboxDelivery = true
+        self.adminRateLimit = RateLimitRule(limit: 600, windowSeconds: 60)
     }
 
     /// Reads the variables documented in README.md; flags applied afterwards override them.
@@ -116,14 +128,35 @@ public struct AppConfig: Sendable {
         }
         if let value = env["MAIL_FROM"], !value.isEmpty { config.mailFrom = value }
         if let value = env["MAIL_DIR"], !value.isEmpty { config.mailDirectory = URL(fileURLWithPath: value, isDirectory: true) }
-        if config.environment == .production, config.smtpURL == nil {
-            throw ConfigError("SMTP_URL is required when APP_ENV=production")
+        if let value = env["TRUSTED_PROXIES"], !value.isEmpty {
+            guard let parsed = TrustedProxies(list: value) else { throw ConfigError("TRUSTED_PROXIES must be a comma-separated list of CIDRs") }
+            config.trustedProxies = parsed
+        }
+        if let value = env["RATE_LIMITS"], !value.isEmpty {
+            guard ["on", "off"].contains(value) else { throw ConfigError("RATE_LIMITS must be on or off") }
+            config.rateLimitsEnabled = value == "on"
+        }
+        if let value = env["OUTBOX_DELIVERY"], !value.isEmpty {
+            guard ["on", "off"].contains(value) else { throw ConfigError("OUTBOX_DELIVERY must be on or off") }
+            config.outboxDelivery = value == "on"
+        }
+        if let value = env["ADMIN_RATE_LIMIT"], !value.isEmpty {
+            guard let parsed = RateLimitRule(value) else { throw ConfigError("ADMIN_RATE_LIMIT must be LIMIT/SECONDS, e.g. 600/60") }
+            config.adminRateLimit = parsed
         }
         if let value = env["HASH_CONCURRENCY"], !value.isEmpty {
             guard let parsed = Int(value), parsed >= 1 else { throw ConfigError("HASH_CONCURRENCY must be at least 1") }
             config.hashConcurrency = parsed
         }
+        try config.checkProduction()
         return config
+    }
+
+    /// What production refuses: no SMTP server, rate limits off.
+    public func checkProduction() throws {
+        guard environment == .production else { return }
+        if smtpURL == nil { throw ConfigError("SMTP_URL is required when APP_ENV=production") }
+        if !rateLimitsEnabled { throw ConfigError("RATE_LIMITS=off is refused when APP_ENV=production") }
     }
 
     /// The first of: the current directory, then the executable's folder and its parents, that holds

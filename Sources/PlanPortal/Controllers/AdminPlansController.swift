@@ -8,11 +8,22 @@ public struct AdminPlansController: Sendable {
     let plans: any PlanRepository
     let audit: AuditRepository
     let maxBodyBytes: Int
+    /// In production no plan may be switched to the `none` challenge provider.
+    let environment: AppEnvironment
 
-    public init(plans: any PlanRepository, audit: AuditRepository, maxBodyBytes: Int) {
+    public init(plans: any PlanRepository, audit: AuditRepository, maxBodyBytes: Int, environment: AppEnvironment = .development) {
         self.plans = plans
         self.audit = audit
         self.maxBodyBytes = maxBodyBytes
+        self.environment = environment
+    }
+
+    func refuseNoChallengeInProduction(_ provider: ChallengeProvider?) throws {
+        guard environment == .production, provider == ChallengeProvider.none else { return }
+        throw Problem.validation([.init(
+            field: "challenge.provider", rule: "production",
+            message: .init(fr: "« none » est réservé au développement.", en: "\"none\" is for development only.")
+        )])
     }
 
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -27,7 +38,9 @@ public struct AdminPlansController: Sendable {
     @Sendable func createPlan(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard try context.requireAdminKey().role == .platform else { throw Problem.forbiddenRole }
         var request = request
-        let input = try await request.decodeJSON(PlanCreateInput.self, limit: maxBodyBytes).validated()
+        let body = try await request.decodeJSON(PlanCreateInput.self, limit: maxBodyBytes)
+        try refuseNoChallengeInProduction(body.challenge?.provider)
+        let input = try body.validated()
         let plan = try await plans.create(input, audit: context.adminAuditEvent("plan.created"))
         return try .json(plan, status: .created, headers: [.location: "/v1/admin/plans/\(plan.slug)"])
     }
@@ -49,6 +62,7 @@ public struct AdminPlansController: Sendable {
         let slug = try context.accessiblePlan(in: plans)
         var request = request
         let patch = try await request.decodeJSON(PlanPatch.self, limit: maxBodyBytes)
+        try refuseNoChallengeInProduction(patch.challenge?.provider)
         let event = context.adminAuditEvent("plan.updated", details: .init(fields: patch.fieldNames))
         guard let plan = try await plans.update(slug, patch: patch, audit: event) else { throw Problem.planNotFound }
         return try .json(plan)

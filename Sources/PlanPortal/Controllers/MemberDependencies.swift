@@ -1,3 +1,5 @@
+import Hummingbird
+
 /// What the member-facing controllers (tags `member-*`) share.
 public struct MemberDependencies: Sendable {
     public let plans: any PlanRepository
@@ -5,6 +7,7 @@ public struct MemberDependencies: Sendable {
     public let accounts: AccountRepository
     public let hasher: PasswordHasher
     public let challenge: any ChallengeVerifier
+    public let limiter: RateLimiter
     /// Largest JSON body accepted.
     public let maxBodyBytes: Int
 
@@ -14,6 +17,7 @@ public struct MemberDependencies: Sendable {
         self.accounts = services.accounts
         self.hasher = services.hasher
         self.challenge = services.challenge
+        self.limiter = services.limiter
         self.maxBodyBytes = services.config.maxJSONBodyBytes
     }
 }
@@ -30,4 +34,22 @@ extension MemberController {
     var hasher: PasswordHasher { deps.hasher }
     var challenge: any ChallengeVerifier { deps.challenge }
     var maxBodyBytes: Int { deps.maxBodyBytes }
+    var limiter: RateLimiter { deps.limiter }
+
+    /// Counts a hit on each key and throws 429 when a hard limit is over; the outcome carries the
+    /// rate-limit headers for the response.
+    func limit(_ keys: RateLimitKey...) async throws -> RateLimitOutcome {
+        let outcome = try await limiter.hit(keys)
+        try outcome.enforce()
+        return outcome
+    }
+}
+
+extension Response {
+    /// The response with the rate-limit headers of `outcome` added.
+    func with(_ outcome: RateLimitOutcome) -> Response {
+        var response = self
+        response.headers.append(contentsOf: outcome.headers)
+        return response
+    }
 }

@@ -20,9 +20,18 @@ public struct MemberPasswordResetController: MemberController {
         let plan = try await context.memberPlan(in: plans)
         var request = request
         let body = try await request.decodeJSON(PasswordResetRequest.self, limit: maxBodyBytes)
-        guard EmailAddress.isValid(RegistrationStart.normalize(body.email)) else { throw Problem.invalidEmail }
+        let email = RegistrationStart.normalize(body.email)
+        guard EmailAddress.isValid(email) else { throw Problem.invalidEmail }
+        let limits = try await limit(
+            RateLimitKey(.resetIp, plan: plan, context.remoteIP ?? "unknown"),
+            RateLimitKey(.resetEmail, plan: plan, email),
+            RateLimitKey(.resetChallenge, plan: plan, email)
+        )
+        if limits.challengeRequired {
+            try await challenge.verify(token: body.challengeToken, plan: plan, remoteIP: context.remoteIP)
+        }
         try await accounts.requestReset(plan: plan, email: body.email, facts: context.facts(request))
-        return try .json(MemberRegistrationController.EmailSent(), status: .accepted)
+        return try Response.json(MemberRegistrationController.EmailSent(), status: .accepted).with(limits)
     }
 
     public struct ResetInfo: Codable, Sendable {

@@ -28,29 +28,40 @@ public struct MemberRegistrationController: MemberController {
         var request = request
         let body = try await request.decodeJSON(RegistrationStart.self, limit: maxBodyBytes)
         let email = try body.validatedEmail(for: plan)
+        let limits = try await limit(RateLimitKey(.registrationIp, plan: plan, "start", context.remoteIP ?? "unknown"))
         let started = try await registrations.start(
             plan: plan, email: email, locale: body.locale ?? plan.defaultLocale, facts: context.facts(request)
         )
-        return try .json(started, status: .created)
+        return try Response.json(started, status: .created).with(limits)
     }
 
-    /// Always 202 with the same body, matched or not (enumeration-safe).
+    /// Always 202 with the same body, matched or not (enumeration-safe). Limits first, then the
+    /// challenge, then the roster; a refused challenge leaves the registration usable.
     @Sendable func submitIdentity(_ request: Request, context: AppRequestContext) async throws -> Response {
         let plan = try await context.memberPlan(in: plans)
         let registrationID = try Self.registrationID(context)
         var request = request
         let identity = try await request.decodeJSON(IdentitySubmission.self, limit: maxBodyBytes)
         try identity.validate()
-        try await challenge.verify(token: identity.challengeToken, plan: plan, remoteIP: context.peerAddress?.ipAddress)
+        let limits = try await limit(
+            RateLimitKey(.registrationIp, plan: plan, "identity", context.remoteIP ?? "unknown"),
+            RateLimitKey(.identityCertificate, plan: plan, MatchKey.certificate(identity.certificateNumber))
+        )
+        try await challenge.verify(token: identity.challengeToken, plan: plan, remoteIP: context.remoteIP)
         try await registrations.submitIdentity(plan: plan, registrationID: registrationID, identity: identity, facts: context.facts(request))
-        return try .json(EmailSent(), status: .accepted)
+        return try Response.json(EmailSent(), status: .accepted).with(limits)
     }
 
     @Sendable func resendActivation(_ request: Request, context: AppRequestContext) async throws -> Response {
         let plan = try await context.memberPlan(in: plans)
         let registrationID = try Self.registrationID(context)
+        let limits = try await limit(
+            RateLimitKey(.registrationIp, plan: plan, "resend", context.remoteIP ?? "unknown"),
+            RateLimitKey(.resendInterval, plan: plan, registrationID.uuidString),
+            RateLimitKey(.resendDaily, plan: plan, registrationID.uuidString)
+        )
         try await registrations.resend(plan: plan, registrationID: registrationID, facts: context.facts(request))
-        return try .json(EmailSent(), status: .accepted)
+        return try Response.json(EmailSent(), status: .accepted).with(limits)
     }
 
     /// Never consumes the token: mail scanners prefetch links.
@@ -68,8 +79,9 @@ public struct MemberRegistrationController: MemberController {
         let token = try Self.token(context)
         var request = request
         let submission = try await request.decodeJSON(ActivationSubmission.self, limit: maxBodyBytes)
+        let limits = try await limit(RateLimitKey(.activationIp, plan: plan, context.remoteIP ?? "unknown"))
         try await registrations.activate(plan: plan, token: token, submission: submission, hasher: hasher, facts: context.facts(request))
-        return try .json(Activated(), status: .created)
+        return try Response.json(Activated(), status: .created).with(limits)
     }
 
     public struct QuestionItem: Codable, Sendable {

@@ -27,8 +27,28 @@ public struct MemberSessionController: MemberController {
         let plan = try await context.memberPlan(in: plans)
         var request = request
         let login = try await request.decodeJSON(LoginRequest.self, limit: maxBodyBytes)
+        let email = RegistrationStart.normalize(login.email)
+        let ip = context.remoteIP ?? "unknown"
+        let pair = RateLimitKey(.loginPair, plan: plan, email, ip)
+        let perEmail = RateLimitKey(.loginEmail, plan: plan, email)
+        let perAccount = RateLimitKey(.loginAccount, plan: plan, email)
+        // Counted before the password is checked, so parallel guesses cannot slip past a threshold;
+        // a success takes its hit back.
+        let limits = try await limiter.hit([pair, perEmail, perAccount])
+        try limits.enforce()
+        if limits.challengeRequired {
+            do {
+                try await challenge.verify(token: login.challengeToken, plan: plan, remoteIP: context.remoteIP)
+            } catch {
+                // Only verified passwords count toward the account's hard cap: an attacker without
+                // solved challenges cannot push a victim into 429.
+                try await limiter.refund([perAccount])
+                throw error
+            }
+        }
         let session = try await accounts.login(plan: plan, request: login, hasher: hasher, facts: context.facts(request))
-        return try .json(session, status: .created, headers: [.cacheControl: "no-store"])
+        try await limiter.refund([pair, perEmail, perAccount], resetting: pair)
+        return try Response.json(session, status: .created, headers: [.cacheControl: "no-store"]).with(limits)
     }
 
     @Sendable func deleteCurrentSession(_ request: Request, context: AppRequestContext) async throws -> Response {

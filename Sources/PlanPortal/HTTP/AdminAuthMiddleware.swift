@@ -1,12 +1,17 @@
 import Hummingbird
 
-/// Guards `/v1/admin/**`: `Authorization: Bearer <admin key>` or a 401 problem.
+/// Guards `/v1/admin/**`: `Authorization: Bearer <admin key>` or a 401 problem, then the key's
+/// request budget (429 `rate_limited` over it).
 public struct AdminAuthMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     let keys: any AdminKeyRepository
+    let limiter: RateLimiter?
+    let rule: RateLimitRule
 
-    public init(keys: any AdminKeyRepository) {
+    public init(keys: any AdminKeyRepository, limiter: RateLimiter? = nil, rule: RateLimitRule = .init(limit: 600, windowSeconds: 60)) {
         self.keys = keys
+        self.limiter = limiter
+        self.rule = rule
     }
 
     public func handle(
@@ -20,7 +25,14 @@ public struct AdminAuthMiddleware: RouterMiddleware {
         var context = context
         context.adminKey = key
         context.logger[metadataKey: "admin_key"] = "\(key.id)"
-        return try await next(request, context)
+        guard let limiter else { return try await next(request, context) }
+        let outcome = try await limiter.hit([
+            RateLimitKey(name: "admin-key", rule: rule, effect: .reject, scope: "admin", subject: ["\(key.id)"]),
+        ])
+        try outcome.enforce()
+        var response = try await next(request, context)
+        response.headers.append(contentsOf: outcome.headers)
+        return response
     }
 }
 

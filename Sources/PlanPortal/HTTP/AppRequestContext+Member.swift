@@ -9,7 +9,7 @@ extension AppRequestContext {
 
     /// Audit facts of this request (no body, no path).
     public func facts(_ request: Request) -> RequestFacts {
-        RequestFacts(requestID: id, ip: peerAddress?.ipAddress, userAgent: request.headers[.userAgent])
+        RequestFacts(requestID: id, ip: remoteIP, userAgent: request.headers[.userAgent])
     }
 
     /// The request's language (Accept-Language, French by default).

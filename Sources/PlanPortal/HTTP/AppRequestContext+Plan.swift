@@ -20,7 +20,7 @@ extension AppRequestContext {
             action: action,
             actor: adminKey.map { .adminKey($0.id) } ?? .system,
             requestID: id,
-            ip: peerAddress?.ipAddress,
+            ip: remoteIP,
             details: details
         )
     }

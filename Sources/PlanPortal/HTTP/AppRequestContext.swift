@@ -8,6 +8,8 @@ public struct AppRequestContext: RequestContext {
     public var adminKey: AdminKey?
     /// Peer address of the TCP connection (before any proxy header is considered).
     public let peerAddress: SocketAddress?
+    /// The client's address after `TRUSTED_PROXIES` are peeled off (set by `ClientAddressMiddleware`).
+    public var clientIP: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -17,6 +19,9 @@ public struct AppRequestContext: RequestContext {
     /// JSON bodies are read with the server's own limit (`AppConfig.maxJSONBodyBytes`); this bounds
     /// anything Hummingbird decodes by itself.
     public var maxUploadSize: Int { 64 * 1024 }
+
+    /// The address rate limits, audit events and challenge providers see.
+    public var remoteIP: String? { clientIP ?? peerAddress?.ipAddress }
 
     /// The admin key the auth middleware put here; routes under `/v1/admin` always have one.
     public func requireAdminKey() throws -> AdminKey {

@@ -49,6 +49,11 @@ public struct PlanSettings: Codable, Sendable, Equatable {
     public var securityQuestions: [SecurityQuestion]?
     public var sessionIdleMinutes: Int?
     public var sessionAbsoluteHours: Int?
+    public var challenge: ChallengeSettings?
+    /// HMAC key of the plan's proof-of-work challenges (never returned).
+    public var powKey: String?
+    /// Per-policy overrides, keyed by `RateLimitPolicy` raw value.
+    public var rateLimits: [String: RateLimitRule]?
 
     public init() {}
 }

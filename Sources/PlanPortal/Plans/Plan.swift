@@ -54,6 +54,7 @@ public struct Plan: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case slug, schema, nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale, createdAt, updatedAt
         case passwordPolicy, argon2, securityQuestions, sessionIdleMinutes, sessionAbsoluteHours
+        case challenge, rateLimits
     }
 
     /// The contract's fields, with the effective member-journey settings (defaults filled in).
@@ -74,6 +75,8 @@ public struct Plan: Encodable, Sendable, Equatable {
         try c.encode(securityQuestions, forKey: .securityQuestions)
         try c.encode(settings.sessionIdleMinutes ?? 30, forKey: .sessionIdleMinutes)
         try c.encode(settings.sessionAbsoluteHours ?? 12, forKey: .sessionAbsoluteHours)
+        try c.encode(ChallengeSettingsView(challenge), forKey: .challenge)
+        try c.encode(rateLimits, forKey: .rateLimits)
     }
 
     public var planSlug: PlanSlug { PlanSlug(slug)! }

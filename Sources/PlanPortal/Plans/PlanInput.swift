@@ -9,6 +9,8 @@ public struct PlanCreateInput: Decodable, Sendable {
     public var portalUrl: String
     public var support: SupportContact?
     public var defaultLocale: Language?
+    /// Challenge settings; proof of work when absent.
+    public var challenge: ChallengePatch?
 
     public init(
         slug: String,
@@ -17,7 +19,8 @@ public struct PlanCreateInput: Decodable, Sendable {
         emailDomains: [String],
         portalUrl: String,
         support: SupportContact? = nil,
-        defaultLocale: Language? = nil
+        defaultLocale: Language? = nil,
+        challenge: ChallengePatch? = nil
     ) {
         self.slug = slug
         self.nameFr = nameFr
@@ -26,10 +29,11 @@ public struct PlanCreateInput: Decodable, Sendable {
         self.portalUrl = portalUrl
         self.support = support
         self.defaultLocale = defaultLocale
+        self.challenge = challenge
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case slug, nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale
+        case slug, nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale, challenge
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,6 +46,7 @@ public struct PlanCreateInput: Decodable, Sendable {
         portalUrl = try c.decode(String.self, forKey: .portalUrl)
         support = try c.decodeIfPresent(SupportContact.self, forKey: .support)
         defaultLocale = try c.decodeIfPresent(Language.self, forKey: .defaultLocale)
+        challenge = try c.decodeIfPresent(ChallengePatch.self, forKey: .challenge)
     }
 
     /// The checked, normalised plan, or a 422 problem listing every broken rule.
@@ -54,10 +59,11 @@ public struct PlanCreateInput: Decodable, Sendable {
         let domains = PlanRules.emailDomains(emailDomains, errors: &errors)
         let url = PlanRules.portalURL(portalUrl, errors: &errors)
         let support = PlanRules.support(self.support ?? SupportContact(), errors: &errors)
+        let challenge = self.challenge?.applied(to: .default, errors: &errors) ?? .default
         guard errors.isEmpty, let slug else { throw Problem.validation(errors) }
         return ValidPlanInput(
             slug: slug, nameFr: nameFr, nameEn: nameEn, emailDomains: domains, portalUrl: url,
-            support: support, defaultLocale: defaultLocale ?? .fr
+            support: support, defaultLocale: defaultLocale ?? .fr, challenge: challenge
         )
     }
 }
@@ -71,6 +77,16 @@ public struct ValidPlanInput: Sendable {
     public var portalUrl: String
     public var support: SupportContact
     public var defaultLocale: Language
+    public var challenge: ChallengeSettings
+
+    /// The settings a new plan starts with, including its own proof-of-work key.
+    var initialSettings: PlanSettings {
+        var settings = PlanSettings()
+        settings.defaultLocale = defaultLocale
+        settings.challenge = challenge
+        settings.powKey = SecretToken.generate()
+        return settings
+    }
 }
 
 /// Body of `PATCH /v1/admin/plans/{plan}` (JSON merge patch: absent leaves a field alone,
@@ -87,12 +103,16 @@ public struct PlanPatch: Decodable, Sendable {
     public var securityQuestions: [SecurityQuestion]?
     public var sessionIdleMinutes: Int?
     public var sessionAbsoluteHours: Int?
+    public var challenge: ChallengePatch?
+    /// Per-policy overrides; a policy set to `null` returns to its default.
+    public var rateLimits: [String: RateLimitRule?]?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale
         case passwordPolicy, argon2, securityQuestions, sessionIdleMinutes, sessionAbsoluteHours
+        case challenge, rateLimits
     }
 
     public init(from decoder: any Decoder) throws {
@@ -109,6 +129,8 @@ public struct PlanPatch: Decodable, Sendable {
         securityQuestions = try c.decodeIfPresent([SecurityQuestion].self, forKey: .securityQuestions)
         sessionIdleMinutes = try c.decodeIfPresent(Int.self, forKey: .sessionIdleMinutes)
         sessionAbsoluteHours = try c.decodeIfPresent(Int.self, forKey: .sessionAbsoluteHours)
+        challenge = try c.decodeIfPresent(ChallengePatch.self, forKey: .challenge)
+        rateLimits = try c.decodeIfPresent([String: RateLimitRule?].self, forKey: .rateLimits)
     }
 
     /// Names of the fields this patch sets, for the audit trail.
@@ -125,6 +147,8 @@ public struct PlanPatch: Decodable, Sendable {
         if securityQuestions != nil { names.append("securityQuestions") }
         if sessionIdleMinutes != nil { names.append("sessionIdleMinutes") }
         if sessionAbsoluteHours != nil { names.append("sessionAbsoluteHours") }
+        if challenge != nil { names.append("challenge") }
+        if let rateLimits { names.append(contentsOf: rateLimits.keys.sorted().map { "rateLimits.\($0)" }) }
         return names
     }
 
@@ -156,6 +180,8 @@ public struct PlanPatch: Decodable, Sendable {
             }
             result.settings.sessionAbsoluteHours = hours
         }
+        if let challenge { result.settings.challenge = challenge.applied(to: plan.challenge, errors: &errors) }
+        if let rateLimits { result.settings.rateLimits = PlanRules.rateLimits(rateLimits, current: plan.settings.rateLimits ?? [:], errors: &errors) }
         if fieldNames.isEmpty {
             errors.append(.init(field: "body", rule: "min_properties", message: .init(fr: "Aucun champ à modifier.", en: "No field to change.")))
         }

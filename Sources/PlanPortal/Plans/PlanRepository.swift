@@ -45,7 +45,7 @@ public struct PostgresPlanRepository: PlanRepository {
                         VALUES (\(input.slug.value), \(input.slug.schemaName), \(input.nameFr), \(input.nameEn),
                             \(input.emailDomains), \(input.portalUrl), \(input.support.phone), \(input.support.email),
                             \(input.support.hoursFr), \(input.support.hoursEn),
-                            jsonb_build_object('defaultLocale', \(input.defaultLocale.rawValue)::text))
+                            \(String(decoding: try JSONEncoder().encode(input.initialSettings), as: UTF8.self))::jsonb)
                         ON CONFLICT (slug) DO NOTHING
                         RETURNING slug
                         """,

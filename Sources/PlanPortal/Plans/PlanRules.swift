@@ -115,6 +115,31 @@ extension PlanRules {
         return parameters
     }
 
+    /// Merges rate-limit overrides; unknown policies and out-of-range values are errors.
+    static func rateLimits(
+        _ patch: [String: RateLimitRule?], current: [String: RateLimitRule], errors: inout [LocalizedFieldError]
+    ) -> [String: RateLimitRule] {
+        var result = current
+        for (name, rule) in patch.sorted(by: { $0.key < $1.key }) {
+            guard RateLimitPolicy(rawValue: name) != nil else {
+                errors.append(.init(field: "rateLimits.\(name)", rule: "unknown_field", message: .init(fr: "Politique inconnue.", en: "Unknown policy.")))
+                continue
+            }
+            guard let rule else {
+                result[name] = nil
+                continue
+            }
+            if !(1...100_000).contains(rule.limit) {
+                errors.append(.init(field: "rateLimits.\(name).limit", rule: "range", message: .init(fr: "De 1 à 100 000.", en: "From 1 to 100,000.")))
+            }
+            if !(1...604_800).contains(rule.windowSeconds) {
+                errors.append(.init(field: "rateLimits.\(name).windowSeconds", rule: "range", message: .init(fr: "De 1 seconde à 7 jours.", en: "From 1 second to 7 days.")))
+            }
+            result[name] = rule
+        }
+        return result
+    }
+
     static func securityQuestions(_ questions: [SecurityQuestion], errors: inout [LocalizedFieldError]) -> [SecurityQuestion] {
         if !(3...20).contains(questions.count) {
             errors.append(.init(field: "securityQuestions", rule: "count", message: .init(fr: "De 3 à 20 questions.", en: "From 3 to 20 questions.")))

@@ -21,12 +21,14 @@ struct MemberFixture: Sendable {
     var plan: PlanSlug { PlanSlug(slug)! }
     var base: String { "/v1/plans/\(slug)" }
 
-    static func make(client: any TestClientProtocol, key: String, terms: Bool = true) async throws -> MemberFixture {
+    /// `challenge` is the plan's provider; `none` lets the journey tests skip solving one.
+    static func make(client: any TestClientProtocol, key: String, terms: Bool = true, challenge: String = "none") async throws -> MemberFixture {
         let slug = TestEnvironment.uniqueSlug("mem")
         let suffix = slug.split(separator: "-").last.map(String.init) ?? "x"
         let fixture = MemberFixture(slug: slug, email: "jeanne.\(suffix)@\(domain)", certificate: "C\(suffix.uppercased().prefix(9))")
         var body = planBody(slug: slug, domain: domain, name: "UdeM")
         body["support"] = ["phone": "1-888-509-7797", "email": "infocentre@example.ca", "hoursFr": "8 h à 17 h", "hoursEn": "8 a.m. to 5 p.m."]
+        body["challenge"] = ["provider": challenge]
         try await client.execute(uri: "/v1/admin/plans", method: .post, headers: .admin(key), body: .json(body)) {
             #expect($0.status == .created)
         }

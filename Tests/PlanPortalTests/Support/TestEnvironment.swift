@@ -57,9 +57,11 @@ enum TestEnvironment {
     /// Runs `body` against the router of a real app (real PostgreSQL), with a platform key.
     static func withApp(
         maxConnections: Int = 8,
+        configure: (inout AppConfig) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, AppServices, String) async throws -> Void
     ) async throws {
-        let config = try config(maxConnections: maxConnections)
+        var config = try config(maxConnections: maxConnections)
+        configure(&config)
         let services = try AppServices(config: config, logger: logger)
         let router = buildRouter(services, registry: .init())
         var app = Application(router: router, services: [services.postgres], logger: logger)

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Fixed-window counters in `control.rate_limits`, shared by every replica.
+///
+/// A hit is one atomic upsert per key: concurrent requests queue on the row lock and each sees
+/// the count including its own hit, so no two requests can both take the last slot.
+public struct RateLimiter: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// Off only outside production (`RATE_LIMITS=off`, for benchmarks).
+    public let enabled: Bool
+
+    public init(client: PostgresClient, logger: Logger, enabled: Bool = true) {
+        self.client = client
+        self.logger = logger
+        self.enabled = enabled
+    }
+
+    /// Counts one hit on each key (one statement) and returns the counters.
+    public func hit(_ keys: [RateLimitKey]) async throws -> RateLimitOutcome {
+        guard enabled, !keys.isEmpty else { return RateLimitOutcome() }
+        // Sorted so two requests hitting the same keys lock them in the same order.
+        let unique = Array(Set(keys)).sorted { $0.storageKey < $1.storageKey }
+        let rows = try await client.query(
+            """
+            INSERT INTO control.rate_limits AS r (key, hits, window_ends_at)
+            SELECT k, 1, now() + w * interval '1 second'
+            FROM unnest(\(unique.map(\.storageKey))::text[], \(unique.map { $0.rule.windowSeconds })::bigint[]) AS t(k, w)
+            ORDER BY k
+            ON CONFLICT (key) DO UPDATE SET
+                hits = CASE WHEN r.window_ends_at <= now() THEN 1 ELSE r.hits + 1 END,
+                window_ends_at = CASE WHEN r.window_ends_at <= now() THEN excluded.window_ends_at ELSE r.window_ends_at END
+            RETURNING key, hits, ceil(extract(epoch FROM r.window_ends_at - now()))::bigint
+            """,
+            logger: logger
+        )
+        var found: [String: (Int, Int)] = [:]
+        for try await (key, hits, seconds) in rows.decode((String, Int32, Int64).self) {
+            found[key] = (Int(hits), max(1, Int(seconds)))
+        }
+        return RateLimitOutcome(states: keys.compactMap { key in
+            found[key.storageKey].map { RateLimitState(key: key, hits: $0.0, resetSeconds: $0.1) }
+        })
+    }
+
+    /// Takes a hit back after a successful login: the (e-mail, IP) pair starts over and the other
+    /// counters lose the hit, so only failures accumulate.
+    public func refund(_ keys: [RateLimitKey], resetting reset: RateLimitKey? = nil) async throws {
+        guard enabled, !keys.isEmpty else { return }
+        try await client.query(
+            """
+            UPDATE control.rate_limits
+            SET hits = CASE WHEN key = \(reset?.storageKey ?? "") THEN 0 ELSE greatest(hits - 1, 0) END
+            WHERE key = ANY(\(keys.map(\.storageKey))::text[])
+            """,
+            logger: logger
+        )
+    }
+
+    /// Deletes counters whose window has passed and redeemed challenges whose salt has expired.
+    @discardableResult
+    public func sweep() async throws -> Int {
+        var removed = 0
+        for try await count in try await client.query(
+            """
+            WITH a AS (DELETE FROM control.rate_limits WHERE window_ends_at < now() RETURNING 1),
+                 b AS (DELETE FROM control.challenge_solutions WHERE expires_at < now() RETURNING 1)
+            SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b)
+            """,
+            logger: logger
+        ).decode(Int64.self) { removed = Int(count) }
+        return removed
+    }
+}
+
+/// Sweeps expired counters once a minute. Every replica runs one; the deletes are idempotent.
+public struct RateLimitSweeper: Service {
+    let limiter: RateLimiter
+    let interval: Duration
+    let logger: Logger
+
+    public init(limiter: RateLimiter, interval: Duration = .seconds(60), logger: Logger) {
+        self.limiter = limiter
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                do {
+                    try await limiter.sweep()
+                } catch {
+                    logger.warning("rate-limit sweep failed", metadata: ["error": "\(String(reflecting: error).prefix(200))"])
+                }
+            }
+        }
+    }
+}

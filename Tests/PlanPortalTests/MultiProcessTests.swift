@@ -1,0 +1,142 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+
+@testable import PlanPortal
+
+/// Real `planportal serve` processes over the test database.
+struct ServerProcess {
+    let process: Process
+    let base: String
+
+    /// The binary the test command built (`PLANPORTAL_BIN`); tests that need it fail without it.
+    static func binary() throws -> String {
+        guard let path = ProcessInfo.processInfo.environment["PLANPORTAL_BIN"], FileManager.default.isExecutableFile(atPath: path) else {
+            throw ConfigError("PLANPORTAL_BIN is not set to the built planportal binary: run the test command (deploy/local/test)")
+        }
+        return path
+    }
+
+    /// A port nobody listens on right now.
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(channel.localAddress?.port)
+        try await channel.close()
+        return port
+    }
+
+    static func start(environment extra: [String: String] = [:]) async throws -> ServerProcess {
+        let port = try await freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary())
+        process.arguments = ["serve"]
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = try TestEnvironment.databaseURL()
+        env["PORT"] = "\(port)"
+        env["HOST"] = "127.0.0.1"
+        env["APP_ENV"] = "test"
+        env["LOG_LEVEL"] = "warning"
+        env["ASSETS_DIR"] = repositoryRoot.path
+        env["MAIL_DIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("planportal-test-mail").path
+        env["SMTP_URL"] = nil
+        // Other suites read queued messages from the shared outbox; these servers must not send them.
+        env["OUTBOX_DELIVERY"] = "off"
+        env.merge(extra) { $1 }
+        process.environment = env
+        try process.run()
+        return ServerProcess(process: process, base: "http://127.0.0.1:\(port)")
+    }
+
+    /// Waits for `/readyz`; false if the process exits or 60 s pass first.
+    func ready() async -> Bool {
+        for _ in 0..<300 {
+            if !process.isRunning { return false }
+            if let status = try? await Self.send("GET", "\(base)/readyz").status, status == .ok { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    static func send(_ method: String, _ url: String, json: [String: Any]? = nil, bearer: String? = nil) async throws -> (status: HTTPResponseStatus, body: [String: Any]) {
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any] ?? [:]
+        return (response.status, object)
+    }
+}
+
+@Suite(.serialized) struct MultiProcessTests {
+    @Test func twoServersShareTheLimits() async throws {
+        let (_, key) = try await TestEnvironment.withServices { services in
+            try await services.adminKeys.create(name: "multi-process", role: .platform, plans: [])
+        }
+        let a = try await ServerProcess.start()
+        let b = try await ServerProcess.start()
+        defer { a.stop(); b.stop() }
+        #expect(await a.ready())
+        #expect(await b.ready())
+
+        let slug = TestEnvironment.uniqueSlug("two")
+        var plan = planBody(slug: slug, domain: "umontreal.ca")
+        plan["challenge"] = ["provider": "none"]
+        #expect(try await ServerProcess.send("POST", "\(a.base)/v1/admin/plans", json: plan, bearer: key).status == .created)
+
+        // Five reset requests per e-mail per hour, whichever replica takes them.
+        var statuses: [UInt] = []
+        for i in 0..<8 {
+            let server = i.isMultiple(of: 2) ? a : b
+            statuses.append(try await ServerProcess.send("POST", "\(server.base)/v1/plans/\(slug)/password-resets", json: ["email": "jeanne@umontreal.ca"]).status.code)
+        }
+        #expect(statuses == [202, 202, 202, 202, 202, 429, 429, 429])
+
+        // Login attempts for one e-mail from one address: the sixth wants a challenge on either server.
+        try await ServerProcess.send("PATCH", "\(a.base)/v1/admin/plans/\(slug)", json: ["challenge": ["provider": "pow"]], bearer: key)
+        var codes: [String] = []
+        for i in 0..<7 {
+            let server = i.isMultiple(of: 2) ? b : a
+            let answer = try await ServerProcess.send("POST", "\(server.base)/v1/plans/\(slug)/sessions", json: ["email": "luc@umontreal.ca", "password": "nope"])
+            codes.append(answer.body["code"] as? String ?? "\(answer.status.code)")
+        }
+        #expect(codes == Array(repeating: "invalid_credentials", count: 5) + ["challenge_required", "challenge_required"])
+    }
+
+    @Test func productionRefusesToServeAPlanWithoutChallenge() async throws {
+        let slug = try await TestEnvironment.withServices { services in
+            let input = try PlanCreateInput(
+                slug: TestEnvironment.uniqueSlug("open"), nameFr: "Ouvert", nameEn: "Open", emailDomains: ["example.ca"],
+                portalUrl: "https://portal.example.ca", challenge: { var p = ChallengePatch(); p.provider = ChallengeProvider.none; return p }()
+            ).validated()
+            return try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system)).slug
+        }
+        let server = try await ServerProcess.start(environment: ["APP_ENV": "production", "SMTP_URL": "smtp://127.0.0.1:1"])
+        defer { server.stop() }
+        #expect(await server.ready() == false, "serve must not start")
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus != 0)
+        // Put the plan back to a real challenge so later runs of this test start from the same state.
+        try await TestEnvironment.withServices { services in
+            var patch = PlanPatch()
+            var challenge = ChallengePatch()
+            challenge.provider = .pow
+            patch.challenge = challenge
+            _ = try await services.plans.update(PlanSlug(slug)!, patch: patch, audit: NewAuditEvent(action: "plan.updated", actor: .system))
+        }
+    }
+}
