@@ -1,3 +1,6 @@
+import Foundation
+import Hummingbird
+
 /// What the member-facing controllers (tags `member-*`) share.
 public struct MemberDependencies: Sendable {
     public let plans: any PlanRepository
@@ -5,6 +8,8 @@ public struct MemberDependencies: Sendable {
     public let accounts: AccountRepository
     public let hasher: PasswordHasher
     public let challenge: any ChallengeVerifier
+    public let benefits: BenefitsRepository
+    public let claims: ClaimRepository
     /// Largest JSON body accepted.
     public let maxBodyBytes: Int
 
@@ -14,6 +19,8 @@ public struct MemberDependencies: Sendable {
         self.accounts = services.accounts
         self.hasher = services.hasher
         self.challenge = services.challenge
+        self.benefits = services.benefits
+        self.claims = services.claims
         self.maxBodyBytes = services.config.maxJSONBodyBytes
     }
 }
@@ -30,4 +37,12 @@ extension MemberController {
     var hasher: PasswordHasher { deps.hasher }
     var challenge: any ChallengeVerifier { deps.challenge }
     var maxBodyBytes: Int { deps.maxBodyBytes }
+
+    /// The bearer token and its account, or 401: a token of another plan is unknown here.
+    func session(_ request: Request, plan: Plan) async throws -> (String, UUID) {
+        guard let token = request.bearerToken, let accountID = try await accounts.authenticate(plan: plan, token: token) else {
+            throw Problem.sessionRequired
+        }
+        return (token, accountID)
+    }
 }
