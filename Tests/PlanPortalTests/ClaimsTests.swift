@@ -128,6 +128,7 @@ import Testing
             usd["currency"] = "USD"
             #expect(try await rejected(usd) == ["currency/enum"])
             #expect(try await rejected(ClaimsFixture.claimBody(), key: nil) == ["Idempotency-Key/required"])
+            #expect(try await rejected(ClaimsFixture.claimBody(provider: "Clinique\u{0}"), key: "nul") == ["providerName/length"])
             // Coverage from the roster: member A's coverage starts tomorrow.
             let csv = """
                 certificate_number,last_name,first_name,date_of_birth,coverage_start,coverage_end,coverage_status

@@ -114,7 +114,7 @@ public struct Benefits: Codable, Sendable, Equatable {
             }
             for (name, value) in [("nameFr", category.nameFr), ("nameEn", category.nameEn)] {
                 let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-                if trimmed.isEmpty || trimmed.count > 100 || trimmed != value {
+                if trimmed.isEmpty || trimmed.count > 100 || trimmed != value || value.hasNUL {
                     errors.append(.claims("\(field).\(name)", "length", fr: "1 à 100 caractères, sans espace autour.", en: "1 to 100 characters, no surrounding spaces."))
                 }
             }

@@ -54,7 +54,7 @@ public struct ClaimSubmission: Codable, Sendable, Equatable {
             errors.append(.claims("serviceDate", "format", fr: "Date AAAA-MM-JJ attendue.", en: "Expected a YYYY-MM-DD date."))
         }
         let provider = providerName.trimmingCharacters(in: .whitespacesAndNewlines)
-        if provider.isEmpty || provider.count > 200 {
+        if provider.isEmpty || provider.count > 200 || providerName.hasNUL {
             errors.append(.claims("providerName", "length", fr: "1 à 200 caractères.", en: "1 to 200 characters."))
         }
         if amountCents <= 0 {
@@ -65,7 +65,7 @@ public struct ClaimSubmission: Codable, Sendable, Equatable {
         if currency != "CAD" {
             errors.append(.claims("currency", "enum", fr: "Seule la devise CAD est acceptée.", en: "Only CAD is accepted."))
         }
-        if let notes, notes.count > 2000 {
+        if let notes, notes.count > 2000 || notes.hasNUL {
             errors.append(.claims("notes", "length", fr: "Au plus 2000 caractères.", en: "At most 2000 characters."))
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
@@ -82,6 +82,11 @@ public struct ClaimSubmission: Codable, Sendable, Equatable {
             en: "You were not covered on this service date."
         )])
     }
+}
+
+extension String {
+    /// PostgreSQL text cannot hold U+0000: such input is a 422, never a failed INSERT.
+    var hasNUL: Bool { unicodeScalars.contains("\u{0}") }
 }
 
 /// An `Idempotency-Key` header value: 1 to 100 printable ASCII characters.
@@ -163,7 +168,7 @@ public struct ClaimStatusUpdate: Decodable, Sendable {
 
 enum ClaimReason {
     static func errors(_ reason: String?) -> [LocalizedFieldError] {
-        guard let reason, reason.count > 500 else { return [] }
+        guard let reason, reason.count > 500 || reason.hasNUL else { return [] }
         return [.claims("reason", "length", fr: "Au plus 500 caractères.", en: "At most 500 characters.")]
     }
 }
