@@ -18,6 +18,8 @@ public struct AppServices: Sendable {
     public let registrations: RegistrationRepository
     public let accounts: AccountRepository
     public let outbox: Outbox
+    public let benefits: BenefitsRepository
+    public let claims: ClaimRepository
     public let hasher: PasswordHasher
     public let challenge: any ChallengeVerifier
     public let limiter: RateLimiter
@@ -42,6 +44,8 @@ public struct AppServices: Sendable {
         self.registrations = RegistrationRepository(client: postgres, logger: logger)
         self.accounts = AccountRepository(client: postgres, logger: logger)
         self.outbox = Outbox(client: postgres, logger: logger)
+        self.benefits = BenefitsRepository(client: postgres, logger: logger)
+        self.claims = ClaimRepository(client: postgres, logger: logger)
         self.hasher = PasswordHasher(concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit)
         self.challenge = PlanChallengeVerifier(client: postgres, logger: logger)
         self.limiter = RateLimiter(client: postgres, logger: logger, enabled: config.rateLimitsEnabled)
@@ -88,6 +92,8 @@ public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRe
     AdminRosterController(plans: services.plans, roster: services.roster).addRoutes(to: admin)
     AdminMembersController(plans: services.plans, accounts: services.accounts, maxBodyBytes: services.config.maxJSONBodyBytes)
         .addRoutes(to: admin)
+    AdminBenefitsController(services).addRoutes(to: admin)
+    AdminClaimsController(services).addRoutes(to: admin)
 
     let member = router.group("v1/plans/{plan}")
     let deps = MemberDependencies(services: services)
@@ -95,6 +101,8 @@ public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRe
     MemberSessionController(deps).addRoutes(to: member)
     MemberPasswordResetController(deps).addRoutes(to: member)
     MemberChallengeController(deps).addRoutes(to: member)
+    MemberCoverageController(deps).addRoutes(to: member)
+    MemberClaimsController(deps).addRoutes(to: member)
     return router
 }
 

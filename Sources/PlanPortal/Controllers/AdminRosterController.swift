@@ -25,12 +25,7 @@ public struct AdminRosterController: Sendable {
         let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard mediaType == "text/csv" else { throw Problem.unsupportedMediaType }
         var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: Self.maxRosterBytes)
-        } catch is NIOTooManyBytesError {
-            throw Problem.payloadTooLarge
-        }
+        let buffer = try await request.collectBody(upTo: Self.maxRosterBytes, tooLarge: .payloadTooLarge)
         guard try await plans.find(slug) != nil else { throw Problem.planNotFound }
         guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
             throw Problem.rosterInvalid([.init(line: 1, field: nil, reason: "not_utf8")])

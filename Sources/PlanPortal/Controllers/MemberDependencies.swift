@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// What the member-facing controllers (tags `member-*`) share.
@@ -8,6 +9,8 @@ public struct MemberDependencies: Sendable {
     public let hasher: PasswordHasher
     public let challenge: any ChallengeVerifier
     public let limiter: RateLimiter
+    public let benefits: BenefitsRepository
+    public let claims: ClaimRepository
     /// Largest JSON body accepted.
     public let maxBodyBytes: Int
 
@@ -18,6 +21,8 @@ public struct MemberDependencies: Sendable {
         self.hasher = services.hasher
         self.challenge = services.challenge
         self.limiter = services.limiter
+        self.benefits = services.benefits
+        self.claims = services.claims
         self.maxBodyBytes = services.config.maxJSONBodyBytes
     }
 }
@@ -42,6 +47,14 @@ extension MemberController {
         let outcome = try await limiter.hit(keys)
         try outcome.enforce()
         return outcome
+    }
+
+    /// The bearer token and its account, or 401: a token of another plan is unknown here.
+    func session(_ request: Request, plan: Plan) async throws -> (String, UUID) {
+        guard let token = request.bearerToken, let accountID = try await accounts.authenticate(plan: plan, token: token) else {
+            throw Problem.sessionRequired
+        }
+        return (token, accountID)
     }
 }
 

@@ -64,12 +64,4 @@ public struct MemberSessionController: MemberController {
         guard let me = try await accounts.me(plan: plan.planSlug, accountID: accountID) else { throw Problem.sessionRequired }
         return try .json(me, headers: [.cacheControl: "no-store"])
     }
-
-    /// The bearer token and its account, or 401: a token of another plan is unknown here.
-    func session(_ request: Request, plan: Plan) async throws -> (String, UUID) {
-        guard let token = request.bearerToken, let accountID = try await accounts.authenticate(plan: plan, token: token) else {
-            throw Problem.sessionRequired
-        }
-        return (token, accountID)
-    }
 }

@@ -15,15 +15,7 @@ extension Request {
         } else {
             throw Problem.unsupportedMediaType
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await collectBody(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw Problem.payloadTooLarge
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Problem.payloadTooLarge
-        }
-        let data = Data(buffer: buffer)
+        let data = Data(buffer: try await collectBody(upTo: limit, tooLarge: .payloadTooLarge))
         guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
             throw Problem.invalidJSON()
         }
@@ -33,6 +25,19 @@ extension Request {
             throw problem
         } catch let error as DecodingError {
             throw Problem.validation([error.fieldError])
+        }
+    }
+}
+
+extension Request {
+    /// The whole body, or `tooLarge` (a 413 problem) when it is longer than `limit` bytes.
+    public mutating func collectBody(upTo limit: Int, tooLarge: Problem) async throws -> ByteBuffer {
+        do {
+            return try await collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
         }
     }
 }

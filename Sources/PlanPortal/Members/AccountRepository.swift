@@ -163,16 +163,26 @@ public struct AccountRepository: Sendable {
     }
 
     /// The account of a live session of this plan (sliding idle timeout), or nil.
+    ///
+    /// `last_seen_at` is only written when it is more than 10 seconds old: a burst of requests
+    /// (a page of claims, its receipts…) then costs reads, not one committed write each, and the
+    /// idle timeout is still restarted to within 10 seconds.
     public func authenticate(plan: Plan, token: String) async throws -> UUID? {
         guard token.utf8.count <= 100 else { return nil }
         let idle = Int(plan.sessionIdle.components.seconds)
+        let schema = plan.planSlug.quotedSchema
         let rows = try await client.query(
             """
-            UPDATE \(unescaped: plan.planSlug.quotedSchema).sessions s SET last_seen_at = now()
-            WHERE s.token_hash = \(ByteBuffer(bytes: SecretToken.digest(token))) AND s.revoked_at IS NULL
-              AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => \(idle))
-              AND EXISTS (SELECT 1 FROM \(unescaped: plan.planSlug.quotedSchema).accounts a WHERE a.id = s.account_id AND a.status = 'active')
-            RETURNING s.account_id
+            WITH live AS (
+                SELECT s.token_hash, s.account_id, s.last_seen_at FROM \(unescaped: schema).sessions s
+                WHERE s.token_hash = \(ByteBuffer(bytes: SecretToken.digest(token))) AND s.revoked_at IS NULL
+                  AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => \(idle))
+                  AND EXISTS (SELECT 1 FROM \(unescaped: schema).accounts a WHERE a.id = s.account_id AND a.status = 'active')
+            ), touched AS (
+                UPDATE \(unescaped: schema).sessions t SET last_seen_at = now()
+                FROM live WHERE t.token_hash = live.token_hash AND live.last_seen_at < now() - interval '10 seconds'
+            )
+            SELECT account_id FROM live
             """,
             logger: logger
         )

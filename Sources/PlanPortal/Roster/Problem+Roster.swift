@@ -34,6 +34,12 @@ extension RosterLineError {
         "invalid_date": .init(fr: "Date invalide (AAAA-MM-JJ, passée).", en: "Invalid date (YYYY-MM-DD, in the past)."),
         "invalid_email": .init(fr: "Adresse courriel invalide.", en: "Invalid e-mail address."),
         "duplicate": .init(fr: "Numéro de certificat déjà présent plus haut dans le fichier.", en: "Certificate number already earlier in the file."),
+        "invalid_coverage_date": .init(fr: "Date de couverture invalide (AAAA-MM-JJ).", en: "Invalid coverage date (YYYY-MM-DD)."),
+        "coverage_end_before_start": .init(fr: "La fin de couverture précède son début.", en: "Coverage ends before it starts."),
+        "invalid_coverage_status": .init(
+            fr: "Statut de couverture invalide (active, suspended ou terminated).",
+            en: "Invalid coverage status (active, suspended or terminated)."
+        ),
         "not_utf8": .init(fr: "Le fichier n'est pas encodé en UTF-8.", en: "The file is not UTF-8 encoded."),
     ]
 }

@@ -7,6 +7,14 @@ public struct RosterRow: Sendable, Equatable {
     public var firstName: String
     public var dateOfBirth: String
     public var email: String?
+    /// Whether the file had a coverage column: then the three coverage fields replace the member's;
+    /// otherwise the member's coverage is left alone (files older than the coverage columns).
+    public var setsCoverage = false
+    /// `active`, `suspended` or `terminated`; nil (active) when empty or absent.
+    public var coverageStatus: String? = nil
+    /// `YYYY-MM-DD` or nil (open-ended).
+    public var coverageStart: String? = nil
+    public var coverageEnd: String? = nil
 }
 
 /// A bad line of a roster file. Carries the line and the reason, never the line's content.
@@ -24,10 +32,13 @@ public struct RosterErrors: Error, Sendable, Equatable {
 /// Parses and checks a roster CSV (RFC 4180: comma-separated, `"` quoting, CRLF or LF).
 ///
 /// Header (any order): `certificate_number,last_name,first_name,date_of_birth` and optionally
-/// `email`. Every problem of every line is collected; the file is accepted only when there is none.
+/// `email`, `coverage_start`, `coverage_end` and `coverage_status`. Every problem of every line is
+/// collected; the file is accepted only when there is none.
 public enum RosterCSV {
     static let required = ["certificate_number", "last_name", "first_name", "date_of_birth"]
-    static let optional = ["email"]
+    static let optional = ["email"] + coverageColumns
+    /// Columns that, when present, replace the member's coverage; when absent it is left alone.
+    static let coverageColumns = ["coverage_start", "coverage_end", "coverage_status"]
 
     public static func parse(_ text: String) -> Result<[RosterRow], RosterErrors> {
         let records = split(text)
@@ -88,6 +99,7 @@ public enum RosterCSV {
             if !email.isEmpty, !EmailAddress.isValid(email) {
                 errors.append(.init(line: line, field: "email", reason: "invalid_email"))
             }
+            let coverage = coverageFields(value, line: line, errors: &errors)
             if !certificate.isEmpty {
                 if let first = firstLine[certificate] {
                     errors.append(.init(line: line, field: "certificate_number", reason: "duplicate_of_line_\(first)"))
@@ -98,10 +110,35 @@ public enum RosterCSV {
             guard errors.count == before else { continue }
             rows.append(RosterRow(
                 certificateNumber: certificate, lastName: value("last_name"), firstName: value("first_name"),
-                dateOfBirth: dob, email: email.isEmpty ? nil : email
+                dateOfBirth: dob, email: email.isEmpty ? nil : email,
+                setsCoverage: coverageColumns.contains { index[$0] != nil }, coverageStatus: coverage.status, coverageStart: coverage.start, coverageEnd: coverage.end
             ))
         }
         return errors.isEmpty ? .success(rows) : .failure(RosterErrors(lines: errors))
+    }
+
+    /// The optional coverage columns of one line: status defaults to `active`, empty dates are open-ended.
+    static func coverageFields(
+        _ value: (String) -> String, line: Int, errors: inout [RosterLineError]
+    ) -> (status: String?, start: String?, end: String?) {
+        let status = value("coverage_status").lowercased()
+        if !status.isEmpty, !["active", "suspended", "terminated"].contains(status) {
+            errors.append(.init(line: line, field: "coverage_status", reason: "invalid_coverage_status"))
+        }
+        var dates: [String: String] = [:]
+        for field in ["coverage_start", "coverage_end"] {
+            let text = value(field)
+            guard !text.isEmpty else { continue }
+            if let date = CalendarDate.parse(text), date >= "1900-01-01" {
+                dates[field] = date
+            } else {
+                errors.append(.init(line: line, field: field, reason: "invalid_coverage_date"))
+            }
+        }
+        if let start = dates["coverage_start"], let end = dates["coverage_end"], end < start {
+            errors.append(.init(line: line, field: "coverage_end", reason: "coverage_end_before_start"))
+        }
+        return (status.isEmpty ? nil : status, dates["coverage_start"], dates["coverage_end"])
     }
 
     struct Record {

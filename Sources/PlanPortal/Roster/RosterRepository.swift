@@ -28,21 +28,26 @@ public struct PostgresRosterRepository: RosterRepository {
     }
 
     /// COPY into a transaction-scoped staging table, then one `INSERT … ON CONFLICT DO UPDATE`
-    /// that only touches rows whose data changed.
+    /// that only touches rows whose data changed. Coverage is replaced only when the file has coverage columns.
     public func importRows(_ rows: [RosterRow], plan: PlanSlug, audit event: NewAuditEvent) async throws -> RosterImportResult {
-        try await client.withTransaction(logger: logger) { tx in
+        let setsCoverage = rows.contains(where: \.setsCoverage)
+        return try await client.withTransaction(logger: logger) { tx in
             try await tx.query(
                 """
                 CREATE TEMPORARY TABLE roster_staging (
                     certificate_number text NOT NULL, last_name text NOT NULL, first_name text NOT NULL,
-                    last_name_key text NOT NULL, first_name_key text NOT NULL, date_of_birth date NOT NULL, email text
+                    last_name_key text NOT NULL, first_name_key text NOT NULL, date_of_birth date NOT NULL, email text,
+                    coverage_status text, coverage_start date, coverage_end date
                 ) ON COMMIT DROP
                 """,
                 logger: logger
             )
             try await tx.copyFrom(
                 table: "roster_staging",
-                columns: ["certificate_number", "last_name", "first_name", "last_name_key", "first_name_key", "date_of_birth", "email"],
+                columns: [
+                    "certificate_number", "last_name", "first_name", "last_name_key", "first_name_key", "date_of_birth", "email",
+                    "coverage_status", "coverage_start", "coverage_end",
+                ],
                 logger: logger
             ) { writer in
                 var buffer = ByteBuffer()
@@ -50,7 +55,8 @@ public struct PostgresRosterRepository: RosterRepository {
                     let fields = [row.certificateNumber, row.lastName, row.firstName, MatchKey.name(row.lastName),
                                   MatchKey.name(row.firstName), row.dateOfBirth]
                     buffer.writeString(fields.map(Self.copyText).joined(separator: "\t"))
-                    buffer.writeString("\t" + (row.email.map(Self.copyText) ?? "\\N") + "\n")
+                    let optional = [row.email, row.coverageStatus, row.coverageStart, row.coverageEnd]
+                    buffer.writeString("\t" + optional.map { $0.map(Self.copyText) ?? "\\N" }.joined(separator: "\t") + "\n")
                     if buffer.readableBytes > 64 * 1024 {
                         try await writer.write(buffer)
                         buffer.clear()
@@ -62,15 +68,22 @@ public struct PostgresRosterRepository: RosterRepository {
                 """
                 WITH upserted AS (
                     INSERT INTO \(unescaped: plan.quotedSchema).members AS m
-                        (certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth, email)
-                    SELECT certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth, email
+                        (certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth, email,
+                         coverage_status, coverage_start, coverage_end)
+                    SELECT certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth, email,
+                           coalesce(coverage_status, 'active'), coverage_start, coverage_end
                     FROM roster_staging
                     ON CONFLICT (certificate_number) DO UPDATE SET
                         last_name = EXCLUDED.last_name, first_name = EXCLUDED.first_name,
                         last_name_key = EXCLUDED.last_name_key, first_name_key = EXCLUDED.first_name_key,
-                        date_of_birth = EXCLUDED.date_of_birth, email = EXCLUDED.email, updated_at = now()
+                        date_of_birth = EXCLUDED.date_of_birth, email = EXCLUDED.email, updated_at = now(),
+                        coverage_status = CASE WHEN \(setsCoverage) THEN EXCLUDED.coverage_status ELSE m.coverage_status END,
+                        coverage_start = CASE WHEN \(setsCoverage) THEN EXCLUDED.coverage_start ELSE m.coverage_start END,
+                        coverage_end = CASE WHEN \(setsCoverage) THEN EXCLUDED.coverage_end ELSE m.coverage_end END
                     WHERE (m.last_name, m.first_name, m.date_of_birth, m.email)
                         IS DISTINCT FROM (EXCLUDED.last_name, EXCLUDED.first_name, EXCLUDED.date_of_birth, EXCLUDED.email)
+                       OR (\(setsCoverage) AND (m.coverage_status, m.coverage_start, m.coverage_end)
+                           IS DISTINCT FROM (EXCLUDED.coverage_status, EXCLUDED.coverage_start, EXCLUDED.coverage_end))
                     RETURNING (xmax = 0) AS inserted
                 )
                 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted

@@ -1,0 +1,238 @@
+import Crypto
+import Foundation
+
+/// Body of `POST /v1/plans/{plan}/me/claims`.
+public struct ClaimSubmission: Codable, Sendable, Equatable {
+    public var category: String
+    public var serviceDate: String
+    public var providerName: String
+    public var amountCents: Int64
+    public var currency: String
+    public var notes: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case category, serviceDate, providerName, amountCents, currency, notes
+    }
+
+    public init(category: String, serviceDate: String, providerName: String, amountCents: Int64, currency: String, notes: String?) {
+        self.category = category
+        self.serviceDate = serviceDate
+        self.providerName = providerName
+        self.amountCents = amountCents
+        self.currency = currency
+        self.notes = notes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        category = try c.decode(String.self, forKey: .category)
+        serviceDate = try c.decode(String.self, forKey: .serviceDate)
+        providerName = try c.decode(String.self, forKey: .providerName)
+        amountCents = try c.decode(Int64.self, forKey: .amountCents)
+        currency = try c.decode(String.self, forKey: .currency)
+        notes = try c.decodeIfPresent(String.self, forKey: .notes)
+    }
+
+    /// The SHA-256 of the canonical JSON of the submission: what an Idempotency-Key is bound to
+    /// (insensitive to key order and white space of the request).
+    public var fingerprint: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(self)) ?? Data()
+        return Array(SHA256.hash(data: data))
+    }
+
+    /// The rules that need no database: every broken one in one 422 `validation_failed`.
+    public func validateShape(today: String) throws {
+        var errors: [LocalizedFieldError] = []
+        if let date = CalendarDate.parse(serviceDate), date >= "1900-01-01" {
+            if date > today {
+                errors.append(.claims("serviceDate", "future", fr: "La date de service ne peut pas être future.", en: "The service date cannot be in the future."))
+            }
+        } else {
+            errors.append(.claims("serviceDate", "format", fr: "Date AAAA-MM-JJ attendue.", en: "Expected a YYYY-MM-DD date."))
+        }
+        let provider = providerName.trimmingCharacters(in: .whitespacesAndNewlines)
+        if provider.isEmpty || provider.count > 200 || providerName.hasNUL {
+            errors.append(.claims("providerName", "length", fr: "1 à 200 caractères.", en: "1 to 200 characters."))
+        }
+        if amountCents <= 0 {
+            errors.append(.claims("amountCents", "positive", fr: "Le montant doit être positif.", en: "The amount must be positive."))
+        } else if amountCents > Benefits.maxCents {
+            errors.append(.claims("amountCents", "range", fr: "Montant trop élevé.", en: "Amount too high."))
+        }
+        if currency != "CAD" {
+            errors.append(.claims("currency", "enum", fr: "Seule la devise CAD est acceptée.", en: "Only CAD is accepted."))
+        }
+        if let notes, notes.count > 2000 || notes.hasNUL {
+            errors.append(.claims("notes", "length", fr: "Au plus 2000 caractères.", en: "At most 2000 characters."))
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+    }
+
+    static func unknownCategory() -> Problem {
+        .validation([.claims("category", "unknown", fr: "Catégorie inconnue pour ce régime.", en: "Unknown category for this plan.")])
+    }
+
+    static func outsideCoverage() -> Problem {
+        .validation([.claims(
+            "serviceDate", "outside_coverage",
+            fr: "Vous n'étiez pas couvert à cette date de service.",
+            en: "You were not covered on this service date."
+        )])
+    }
+}
+
+extension String {
+    /// PostgreSQL text cannot hold U+0000: such input is a 422, never a failed INSERT.
+    var hasNUL: Bool { unicodeScalars.contains("\u{0}") }
+}
+
+/// An `Idempotency-Key` header value: 1 to 100 printable ASCII characters.
+public enum IdempotencyKey {
+    public static func parse(_ raw: String?) throws -> String {
+        guard let raw, (1...100).contains(raw.utf8.count), raw.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw Problem.idempotencyKeyRequired
+        }
+        return raw
+    }
+}
+
+/// Body of `POST /v1/admin/plans/{plan}/claims/{claimId}/decision`.
+public struct ClaimDecision: Decodable, Sendable {
+    public var outcome: ClaimStatus
+    /// Required for `partially_approved`; defaults to the cap for `approved`; must be absent, null or 0 for `denied`.
+    public var approvedAmountCents: Int64?
+    public var reason: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case outcome, approvedAmountCents, reason
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        outcome = try c.decode(ClaimStatus.self, forKey: .outcome)
+        approvedAmountCents = try c.decodeIfPresent(Int64.self, forKey: .approvedAmountCents)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+    }
+
+    public func validate() throws {
+        var errors: [LocalizedFieldError] = []
+        if !outcome.isDecision {
+            errors.append(.claims("outcome", "enum", fr: "approved, partially_approved ou denied.", en: "approved, partially_approved or denied."))
+        }
+        switch (outcome, approvedAmountCents) {
+        case (.denied, let amount?) where amount != 0:
+            errors.append(.claims("approvedAmountCents", "denied", fr: "Doit être nul ou 0 pour un refus.", en: "Must be null or 0 when denied."))
+        case (.partiallyApproved, nil):
+            errors.append(.claims("approvedAmountCents", "required", fr: "Ce champ est obligatoire.", en: "This field is required."))
+        case (.approved, let amount?), (.partiallyApproved, let amount?):
+            if amount <= 0 {
+                errors.append(.claims("approvedAmountCents", "positive", fr: "Le montant doit être positif.", en: "The amount must be positive."))
+            }
+        default:
+            break
+        }
+        errors += ClaimReason.errors(reason)
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+    }
+}
+
+/// Body of `POST /v1/admin/plans/{plan}/claims/{claimId}/status`.
+public struct ClaimStatusUpdate: Decodable, Sendable {
+    public var status: ClaimStatus
+    public var reason: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case status, reason
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        status = try c.decode(ClaimStatus.self, forKey: .status)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+    }
+
+    public func validate() throws {
+        var errors: [LocalizedFieldError] = []
+        if status != .inReview && status != .paid {
+            errors.append(.claims("status", "enum", fr: "in_review ou paid (les décisions passent par /decision).", en: "in_review or paid (decisions go through /decision)."))
+        }
+        errors += ClaimReason.errors(reason)
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+    }
+}
+
+enum ClaimReason {
+    static func errors(_ reason: String?) -> [LocalizedFieldError] {
+        guard let reason, reason.count > 500 || reason.hasNUL else { return [] }
+        return [.claims("reason", "length", fr: "Au plus 500 caractères.", en: "At most 500 characters.")]
+    }
+}
+
+/// `status`, `limit` and `cursor` of the claim lists.
+public struct ClaimListQuery: Sendable {
+    public var status: ClaimStatus?
+    public var limit: Int
+    /// Keyset position to continue below (exclusive).
+    public var before: Int64?
+
+    public init(status rawStatus: String?, limit rawLimit: String?, cursor: String?) throws {
+        var errors: [LocalizedFieldError] = []
+        status = nil
+        if let rawStatus, !rawStatus.isEmpty {
+            if let parsed = ClaimStatus(rawValue: rawStatus) {
+                status = parsed
+            } else {
+                errors.append(.claims("status", "enum", fr: "Statut inconnu.", en: "Unknown status."))
+            }
+        }
+        limit = 20
+        if let rawLimit {
+            if let value = Int(rawLimit), (1...100).contains(value) {
+                limit = value
+            } else {
+                errors.append(.claims("limit", "range", fr: "Entre 1 et 100.", en: "Between 1 and 100."))
+            }
+        }
+        before = nil
+        if let cursor {
+            do {
+                before = try Cursor.decode(cursor)
+            } catch let problem as Problem {
+                errors += problem.errors
+            }
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+    }
+}
+
+/// Receipt types, told by their first bytes (the declared Content-Type is not trusted).
+public enum ReceiptType {
+    public static let maxBytes = 10 * 1024 * 1024
+
+    /// `application/pdf`, `image/jpeg` or `image/png`, or nil for anything else.
+    public static func sniff<Bytes: Collection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
+        let head = Array(bytes.prefix(8))
+        if head.starts(with: Array("%PDF-".utf8)) { return "application/pdf" }
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "image/png" }
+        return nil
+    }
+
+    /// A `?filename=` value: 1 to 200 characters without control characters, slashes or quotes.
+    public static func filename(_ raw: String?) throws -> String? {
+        guard let raw else { return nil }
+        let forbidden: Set<Character> = ["/", "\\", "\""]
+        guard (1...200).contains(raw.count),
+              !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
+              !raw.contains(where: { forbidden.contains($0) })
+        else {
+            throw Problem.validation([.claims("filename", "format", fr: "Nom de fichier invalide.", en: "Invalid file name.")])
+        }
+        return raw
+    }
+}
