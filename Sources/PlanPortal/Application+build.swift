@@ -78,6 +78,8 @@ public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRe
     router.add(middleware: ClientAddressMiddleware(proxies: services.config.trustedProxies))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MetricsMiddleware())
+    let routes = RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routes))
     HealthController(migrator: services.migrator).addRoutes(to: router)
     ContractController(document: services.document).addRoutes(to: router)
     MetricsController(registry: registry).addRoutes(to: router)
@@ -103,6 +105,7 @@ public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRe
     MemberChallengeController(deps).addRoutes(to: member)
     MemberCoverageController(deps).addRoutes(to: member)
     MemberClaimsController(deps).addRoutes(to: member)
+    routes.load(router.routes)
     return router
 }
 

@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import Testing
 import Yams
 
@@ -53,6 +55,98 @@ import Yams
                 #expect(operation["summary"] is String, "\(id) has a summary")
                 let responses = try #require(operation["responses"] as? [AnyHashable: Any])
                 #expect(responses.keys.contains { "\($0)" == "500" }, "\(id) documents 500")
+            }
+        }
+    }
+
+    /// The whole document, parsed.
+    func specRoot() throws -> [String: Any] {
+        let yaml = try String(contentsOf: repositoryRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        return try #require(try Yams.load(yaml: yaml) as? [String: Any])
+    }
+
+    /// Follows a local `$ref` (`#/components/…`) until an object without one.
+    func resolve(_ node: Any?, in root: [String: Any]) -> [String: Any]? {
+        var current = node as? [String: Any]
+        var hops = 0
+        while let ref = current?["$ref"] as? String, ref.hasPrefix("#/"), hops < 10 {
+            var target: Any? = root
+            for part in ref.dropFirst(2).split(separator: "/") { target = (target as? [String: Any])?[String(part)] }
+            current = target as? [String: Any]
+            hops += 1
+        }
+        return current
+    }
+
+    /// Issue #6 §1: request and response schemas, examples, problem bodies for every error, security.
+    @Test func everyOperationIsCompletelyDescribed() throws {
+        let root = try specRoot()
+        let schemes = try #require((root["components"] as? [String: Any])?["securitySchemes"] as? [String: Any])
+        #expect(Set(schemes.keys).isSuperset(of: ["adminKey", "memberSession"]))
+        var problems: [String] = []
+        for (path, item) in try specPaths() {
+            let item = try #require(item as? [String: Any])
+            for method in Self.methods {
+                guard let operation = item[method] as? [String: Any], let id = operation["operationId"] as? String else { continue }
+                let security = operation["security"] as? [[String: Any]]
+                if path.hasPrefix("/v1/admin") {
+                    if security?.contains(where: { $0["adminKey"] != nil }) != true { problems.append("\(id): admin operation without adminKey security") }
+                } else if security == nil {
+                    problems.append("\(id): no security (use [] for public operations)")
+                }
+                if let body = resolve(operation["requestBody"], in: root) {
+                    let content = body["content"] as? [String: Any] ?? [:]
+                    if content.isEmpty { problems.append("\(id): request body without content") }
+                    for (type, media) in content {
+                        let media = media as? [String: Any] ?? [:]
+                        if media["schema"] == nil { problems.append("\(id): request \(type) without schema") }
+                        let schema = resolve(media["schema"], in: root) ?? [:]
+                        if type.contains("json"), media["example"] == nil, media["examples"] == nil, schema["example"] == nil, schema["examples"] == nil {
+                            problems.append("\(id): request \(type) without example")
+                        }
+                    }
+                }
+                let responses = try #require(operation["responses"] as? [AnyHashable: Any])
+                for (status, response) in responses {
+                    let code = "\(status)"
+                    let response = try #require(resolve(response, in: root), "\(id) \(code)")
+                    let content = response["content"] as? [String: Any] ?? [:]
+                    for (type, media) in content {
+                        let media = media as? [String: Any] ?? [:]
+                        guard let schema = resolve(media["schema"], in: root) else {
+                            problems.append("\(id) \(code): \(type) without schema")
+                            continue
+                        }
+                        if (schema["type"] as? String) == "object", schema["properties"] == nil, schema["additionalProperties"] == nil {
+                            problems.append("\(id) \(code): bare object schema")
+                        }
+                    }
+                    if code.hasPrefix("4") || code.hasPrefix("5") {
+                        let problem = (content["application/problem+json"] as? [String: Any])?["schema"] as? [String: Any]
+                        if problem?["$ref"] as? String != "#/components/schemas/Problem" {
+                            problems.append("\(id) \(code): error without the Problem schema")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(problems == [], "\(problems.joined(separator: "\n"))")
+    }
+
+    /// An undeclared method on a declared path is 405 with `Allow`, not 404.
+    @Test func undeclaredMethodsGet405WithAllow() async throws {
+        try await TestEnvironment.withApp { client, _, key in
+            try await client.execute(uri: "/healthz", method: .init("TRACE")!) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET")
+                try #expect(response.problemCode() == "method_not_allowed")
+            }
+            try await client.execute(uri: "/v1/admin/plans/some-plan", method: .delete, headers: .admin(key)) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET, PATCH")
+            }
+            try await client.execute(uri: "/v1/admin/nothing-here", method: .get, headers: .admin(key)) { response in
+                #expect(response.status == .notFound)
             }
         }
     }

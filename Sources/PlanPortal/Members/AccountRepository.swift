@@ -314,6 +314,7 @@ public struct AccountRepository: Sendable {
     /// Checks the answer, sets the new password, consumes the link and revokes every session.
     public func completeReset(plan: Plan, token: String, completion: PasswordResetCompletion, hasher: PasswordHasher, facts: RequestFacts) async throws {
         let slug = plan.planSlug
+        try completion.validateBeforeToken(plan: plan)
         let state = try await resetState(plan: slug, token: token)
         guard completion.password == completion.passwordConfirmation else { throw Problem.passwordMismatch }
         try plan.passwordPolicy.check(completion.password, email: state.email)

@@ -87,8 +87,14 @@ public struct ActivationSubmission: Decodable, Sendable {
         securityAnswer = try c.decode(String.self, forKey: .securityAnswer)
     }
 
+    /// What can be checked before the token is looked up (email-independent rules), so a
+    /// malformed body gets its 422 whatever state the link is in.
+    public func validateBeforeToken(plan: Plan) throws {
+        try validate(plan: plan, email: nil)
+    }
+
     /// Everything that can be checked without the roster: shapes, confirmation, policy, question.
-    public func validate(plan: Plan, email: String) throws {
+    public func validate(plan: Plan, email: String?) throws {
         var errors = MemberFieldRules.dateOfBirth(dateOfBirth) + MemberFieldRules.certificate(certificateNumber)
         if !plan.securityQuestions.contains(where: { $0.id == securityQuestionId }) {
             errors.append(.init(field: "securityQuestionId", rule: "enum", message: .init(fr: "Question inconnue.", en: "Unknown question.")))
@@ -153,6 +159,16 @@ public struct PasswordResetCompletion: Decodable, Sendable {
         securityAnswer = try c.decode(String.self, forKey: .securityAnswer)
         password = try c.decode(String.self, forKey: .password)
         passwordConfirmation = try c.decode(String.self, forKey: .passwordConfirmation)
+    }
+
+    /// Rules that need neither the link nor the account: confirmation and the e-mail-independent
+    /// password rules (the e-mail's local part is checked once the link names the account).
+    public func validateBeforeToken(plan: Plan) throws {
+        guard securityAnswer.count <= 200 else {
+            throw Problem.validation([.init(field: "securityAnswer", rule: "length", message: .init(fr: "Au plus 200 caractères.", en: "At most 200 characters."))])
+        }
+        guard password == passwordConfirmation else { throw Problem.passwordMismatch }
+        try plan.passwordPolicy.check(password, email: nil)
     }
 }
 

@@ -205,6 +205,7 @@ public struct RegistrationRepository: Sendable {
     /// in one statement guarded by `used_at IS NULL`, so two concurrent POSTs activate once.
     public func activate(plan: Plan, token: String, submission: ActivationSubmission, hasher: PasswordHasher, facts: RequestFacts) async throws {
         let schema = plan.planSlug.quotedSchema
+        try submission.validateBeforeToken(plan: plan)
         let state = try await tokenState(plan: plan, token: token, on: nil)
         try submission.validate(plan: plan, email: state.email)
         let matches = try await client.query(

@@ -150,8 +150,12 @@ extension PlanRules {
             if !idOK || !seen.insert(question.id).inserted {
                 errors.append(.init(field: "securityQuestions[\(index)].id", rule: "pattern", message: .init(fr: "Identifiant unique : a-z, 0-9, -.", en: "Unique id: a-z, 0-9, -.")))
             }
-            for (field, text) in [("textFr", question.textFr), ("textEn", question.textEn)] where text.trimmingCharacters(in: .whitespaces).isEmpty || text.count > 200 {
-                errors.append(.init(field: "securityQuestions[\(index)].\(field)", rule: "length", message: .init(fr: "De 1 à 200 caractères.", en: "From 1 to 200 characters.")))
+            for (field, text) in [("textFr", question.textFr), ("textEn", question.textEn)] {
+                if text.trimmingCharacters(in: .whitespaces).isEmpty || text.count > 200 {
+                    errors.append(.init(field: "securityQuestions[\(index)].\(field)", rule: "length", message: .init(fr: "De 1 à 200 caractères.", en: "From 1 to 200 characters.")))
+                } else if text.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+                    errors.append(.init(field: "securityQuestions[\(index)].\(field)", rule: "no_control_characters", message: .init(fr: "Caractères de contrôle interdits.", en: "Control characters are not allowed.")))
+                }
             }
         }
         return questions
