@@ -57,13 +57,18 @@ struct SeedFlowCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let elapsed = ContinuousClock.now - started
-        print("seed flow: \(flow.steps.count) passed, 0 failed (plan \(flow.slug), \(format(elapsed)))")
+        say("seed flow: \(flow.steps.count) passed, 0 failed (plan \(flow.slug), \(format(elapsed)))")
     }
 }
 
 struct FlowFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// One line on standard output, unbuffered, so step lines and failures stay in order when piped.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 func printError(_ line: String) {
@@ -85,11 +90,36 @@ func expectEqual<T: Equatable>(_ actual: T, _ expected: T, _ what: String) throw
     if actual != expected { throw FlowFailure("\(what): expected \(expected), got \(actual)") }
 }
 
-/// A short rendering of an unexpected response case (status and problem body).
+/// A short rendering of an unexpected response case: its name, and the problem's status, code,
+/// title and detail when the body is a problem (or the status code when undocumented).
 func unexpected(_ operation: String, _ expected: String, _ output: Any) -> FlowFailure {
-    var text = String(describing: output)
-    if text.count > 1500 { text = String(text.prefix(1500)) + "…" }
-    return FlowFailure("\(operation): expected \(expected), got \(text)")
+    let mirror = Mirror(reflecting: output)
+    let caseName = mirror.children.first?.label ?? String(describing: output)
+    var text = caseName
+    if let problem = findProblem(output) {
+        text += " — \(problem.status) \(problem.code): \(problem.title) \(problem.detail)"
+        if let errors = problem.errors, !errors.isEmpty {
+            text += " [" + errors.map { String(describing: $0) }.joined(separator: "; ") + "]"
+        }
+    } else if caseName == "undocumented", let payload = mirror.children.first?.value,
+              let status = Mirror(reflecting: payload).children.first(where: { $0.label == "statusCode" })?.value {
+        text += " status \(status)"
+    } else {
+        var full = String(describing: output)
+        if full.count > 1500 { full = String(full.prefix(1500)) + "…" }
+        text += " — \(full)"
+    }
+    return FlowFailure("\(operation) answered \(text), expected \(expected)")
+}
+
+/// The first problem body held anywhere in a response value.
+func findProblem(_ value: Any, depth: Int = 0) -> Components.Schemas.Problem? {
+    if let problem = value as? Components.Schemas.Problem { return problem }
+    guard depth < 8 else { return nil }
+    for child in Mirror(reflecting: value).children {
+        if let problem = findProblem(child.value, depth: depth + 1) { return problem }
+    }
+    return nil
 }
 
 final class SeedFlow: @unchecked Sendable {
@@ -134,19 +164,19 @@ final class SeedFlow: @unchecked Sendable {
         do {
             let (value, detail) = try await body()
             steps.append(name)
-            print("[\(String(format: "%2d", number))] \(name): ok — \(detail) (\(format(ContinuousClock.now - started)))")
+            say("[\(String(format: "%2d", number))] \(name): ok — \(detail) (\(format(ContinuousClock.now - started)))")
             return value
         } catch let failure as FlowFailure {
-            print("[\(String(format: "%2d", number))] \(name): FAILED")
+            say("[\(String(format: "%2d", number))] \(name): FAILED")
             throw FlowFailure("step \(number) \(name): \(failure.description)")
         } catch {
-            print("[\(String(format: "%2d", number))] \(name): FAILED")
+            say("[\(String(format: "%2d", number))] \(name): FAILED")
             throw FlowFailure("step \(number) \(name): request failed: \(String(reflecting: error))")
         }
     }
 
     func run() async throws {
-        print("seed flow against \(baseURL.absoluteString), plan \(slug)")
+        say("seed flow against \(baseURL.absoluteString), plan \(slug)")
 
         // 1. Admin: a fresh plan whose challenge is PlanPortal's own proof of work.
         try await step("createPlan") {
@@ -170,7 +200,20 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "201, schema \(plan.schema), challenge pow/1000")
         }
 
-        // 2. Admin: the roster (text/csv), two members.
+        // 2. Admin: a merge patch of one rate limit (RateLimitsPatch), the rest left alone.
+        try await step("updatePlan") {
+            let output = try await adminClient.updatePlan(path: .init(plan: slug), body: .applicationMergePatchJson(.init(
+                rateLimits: .init(identityCertificate: .init(limit: 20, windowSeconds: 3600))
+            )))
+            guard case .ok(let ok) = output else { throw unexpected("updatePlan", "200", output) }
+            let plan = try ok.body.json
+            try expectEqual(plan.rateLimits.identityCertificate.limit, 20, "rateLimits.identityCertificate.limit")
+            try expectEqual(plan.rateLimits.identityCertificate.windowSeconds, 3600, "rateLimits.identityCertificate.windowSeconds")
+            try expectEqual(plan.challenge.provider, .pow, "challenge.provider after the patch")
+            return ((), "200, identityCertificate 20 per 3600 s")
+        }
+
+        // 3. Admin: the roster (text/csv), two members.
         try await step("importRoster") {
             let csv = """
                 certificate_number,last_name,first_name,date_of_birth,email
@@ -187,7 +230,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "200, inserted 2")
         }
 
-        // 3. Admin: terms of use, which the member must accept at login.
+        // 4. Admin: terms of use, which the member must accept at login.
         try await step("publishTerms") {
             let output = try await adminClient.publishTerms(path: .init(plan: slug), body: .json(.init(
                 version: termsVersion,
@@ -199,7 +242,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "201, version \(termsVersion)")
         }
 
-        // 4. Admin: benefits, so that claims can be submitted.
+        // 5. Admin: benefits, so that claims can be submitted.
         try await step("putBenefits") {
             let output = try await adminClient.putBenefits(path: .init(plan: slug), body: .json(.init(
                 benefitYearStart: "01-01",
@@ -217,7 +260,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "200, categories dental, vision")
         }
 
-        // 5. Public: the current terms, in English.
+        // 6. Public: the current terms, in English.
         try await step("getTerms") {
             let output = try await publicClient.getTerms(path: .init(plan: slug), headers: .init(acceptLanguage: "en"))
             guard case .ok(let ok) = output else { throw unexpected("getTerms", "200", output) }
@@ -227,7 +270,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "200, version \(terms.version)")
         }
 
-        // 6. Member: start the registration with the institutional e-mail.
+        // 7. Member: start the registration with the institutional e-mail.
         let registrationID: String = try await step("startRegistration") {
             let output = try await publicClient.startRegistration(path: .init(plan: slug), body: .json(.init(
                 email: email,
@@ -242,7 +285,7 @@ final class SeedFlow: @unchecked Sendable {
             return (started.registrationId, "201, registration \(started.registrationId)")
         }
 
-        // 7. Member: fetch and solve the proof-of-work challenge.
+        // 8. Member: fetch and solve the proof-of-work challenge.
         let challengeToken: String = try await step("getChallenge+solve") {
             let output = try await publicClient.getChallenge(path: .init(plan: slug))
             guard case .ok(let ok) = output else { throw unexpected("getChallenge", "200", output) }
@@ -254,7 +297,7 @@ final class SeedFlow: @unchecked Sendable {
             return (token.token, "200, solved number \(token.number) of 0…\(pow.maxnumber)")
         }
 
-        // 8. Member: the identity, matched against the roster.
+        // 9. Member: the identity, matched against the roster.
         try await step("submitIdentity") {
             let output = try await publicClient.submitIdentity(
                 path: .init(plan: slug, registrationId: registrationID),
@@ -271,7 +314,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "202 email_sent")
         }
 
-        // 9. The activation e-mail, as the SMTP server received it.
+        // 10. The activation e-mail, as the SMTP server received it.
         let activationToken: String = try await step("activation e-mail") {
             let (file, token) = try await ActivationMail.waitForToken(
                 in: mailDirectory, recipient: email, timeout: mailTimeout
@@ -279,7 +322,7 @@ final class SeedFlow: @unchecked Sendable {
             return (token, "token from \(file.lastPathComponent)")
         }
 
-        // 10. Member: the link is usable (and not consumed by looking at it).
+        // 11. Member: the link is usable (and not consumed by looking at it).
         try await step("getActivation") {
             let output = try await publicClient.getActivation(path: .init(plan: slug, token: activationToken))
             guard case .ok(let ok) = output else { throw unexpected("getActivation", "200", output) }
@@ -289,7 +332,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "200 valid, hint \(status.emailHint)")
         }
 
-        // 11. Member: activate with password and security question.
+        // 12. Member: activate with password and security question.
         try await step("activateAccount") {
             let output = try await publicClient.activateAccount(
                 path: .init(plan: slug, token: activationToken),
@@ -307,7 +350,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "201 active")
         }
 
-        // 12. Member: login without accepting the terms is refused, naming the version.
+        // 13. Member: login without accepting the terms is refused, naming the version.
         try await step("createSession without terms") {
             let output = try await publicClient.createSession(path: .init(plan: slug), body: .json(.init(email: email, password: password)))
             guard case .forbidden(let forbidden) = output else { throw unexpected("createSession", "403", output) }
@@ -317,7 +360,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "403 terms_acceptance_required, version \(termsVersion)")
         }
 
-        // 13. Member: login accepting the terms.
+        // 14. Member: login accepting the terms.
         let accessToken: String = try await step("createSession") {
             let output = try await publicClient.createSession(path: .init(plan: slug), body: .json(.init(
                 email: email.uppercased(),
@@ -335,7 +378,7 @@ final class SeedFlow: @unchecked Sendable {
         }
         let memberClient = Client(serverURL: baseURL, transport: transport, middlewares: [BearerTokenMiddleware(token: accessToken)])
 
-        // 14. Member: the profile.
+        // 15. Member: the profile.
         try await step("getMe") {
             let output = try await memberClient.getMe(path: .init(plan: slug))
             guard case .ok(let ok) = output else { throw unexpected("getMe", "200", output) }
@@ -349,7 +392,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "200, \(me.firstName) \(me.lastName), certificate \(me.certificateNumber)")
         }
 
-        // 15. Member: a claim, with an Idempotency-Key.
+        // 16. Member: a claim, with an Idempotency-Key.
         let idempotencyKey = UUID().uuidString.lowercased()
         let serviceDate = Self.yesterday()
         let submission = Components.Schemas.ClaimSubmission(
@@ -373,7 +416,7 @@ final class SeedFlow: @unchecked Sendable {
             return (claim, "201, claim \(claim.value1.id) submitted")
         }
 
-        // 16. Member: the same request again with the same key is a replay, not a second claim.
+        // 17. Member: the same request again with the same key is a replay, not a second claim.
         try await step("submitClaim replay") {
             let output = try await memberClient.submitClaim(
                 path: .init(plan: slug), headers: .init(idempotencyKey: idempotencyKey), body: .json(submission)
@@ -383,7 +426,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "201, same claim \(claim.value1.id)")
         }
 
-        // 17. Member: the claim read back.
+        // 18. Member: the claim read back.
         try await step("getMyClaim") {
             let output = try await memberClient.getMyClaim(path: .init(plan: slug, claimId: claim.value1.id))
             guard case .ok(let ok) = output else { throw unexpected("getMyClaim", "200", output) }
@@ -397,7 +440,7 @@ final class SeedFlow: @unchecked Sendable {
             return ((), "200, \(read.value1.category) \(read.value1.amountCents) ¢ \(read.value1.status.rawValue)")
         }
 
-        // 18. Member: exactly one claim in the list, despite the replay.
+        // 19. Member: exactly one claim in the list, despite the replay.
         try await step("listMyClaims") {
             let output = try await memberClient.listMyClaims(path: .init(plan: slug))
             guard case .ok(let ok) = output else { throw unexpected("listMyClaims", "200", output) }
