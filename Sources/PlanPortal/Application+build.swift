@@ -12,6 +12,8 @@ public struct AppServices: Sendable {
     public let postgres: PostgresClient
     public let migrator: Migrator
     public let plans: any PlanRepository
+    /// This replica's plan cache, when on (`PLAN_CACHE_SECONDS`).
+    public let planCache: PlanCache?
     public let adminKeys: any AdminKeyRepository
     public let audit: AuditRepository
     public let roster: any RosterRepository
@@ -37,7 +39,15 @@ public struct AppServices: Sendable {
             client: postgres, migrations: migrations,
             concurrency: min(config.migrationConcurrency, max(1, config.databaseMaxConnections - 1)), logger: logger
         )
-        self.plans = PostgresPlanRepository(client: postgres, migrator: migrator, logger: logger)
+        let registry = PostgresPlanRepository(client: postgres, migrator: migrator, logger: logger)
+        if config.planCacheSeconds > 0 {
+            let cache = PlanCache(ttl: .seconds(config.planCacheSeconds))
+            self.planCache = cache
+            self.plans = CachingPlanRepository(base: registry, cache: cache)
+        } else {
+            self.planCache = nil
+            self.plans = registry
+        }
         self.adminKeys = PostgresAdminKeyRepository(client: postgres, logger: logger)
         self.audit = AuditRepository(client: postgres, logger: logger)
         self.roster = PostgresRosterRepository(client: postgres, logger: logger)
@@ -123,6 +133,7 @@ public func buildApplication(
     let router = buildRouter(services, registry: registry)
     var background: [any Service] = [services.postgres, RateLimitSweeper(limiter: services.limiter, logger: logger)]
     if config.outboxDelivery { background.append(services.deliveryService()) }
+    if let cache = services.planCache { background.append(PlanChangeListener(client: services.postgres, cache: cache, logger: logger)) }
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "PlanPortal"),

@@ -108,6 +108,15 @@ struct ServerProcess {
 
         // Login attempts for one e-mail from one address: the sixth wants a challenge on either server.
         try await ServerProcess.send("PATCH", "\(a.base)/v1/admin/plans/\(slug)", json: ["challenge": ["provider": "pow"]], bearer: key)
+        // B cached the plan while serving the resets above; A's change reaches it through NOTIFY,
+        // long before B's cache entry would expire (60 s).
+        var seenOnB = ""
+        for _ in 0..<50 {
+            seenOnB = try await ServerProcess.send("GET", "\(b.base)/v1/plans/\(slug)/challenge").body["provider"] as? String ?? ""
+            if seenOnB == "pow" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(seenOnB == "pow", "the other replica sees the new challenge provider within 5 s")
         var codes: [String] = []
         for i in 0..<7 {
             let server = i.isMultiple(of: 2) ? b : a

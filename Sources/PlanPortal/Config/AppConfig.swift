@@ -48,6 +48,9 @@ public struct AppConfig: Sendable {
     public var rateLimitsEnabled: Bool
     /// Whether this replica sends the outbox (`OUTBOX_DELIVERY=off` for API-only replicas).
     public var outboxDelivery: Bool
+    /// How long a replica may serve a plan from memory (`PLAN_CACHE_SECONDS`, 0 = never); changes
+    /// reach other replicas at once through NOTIFY, this bounds a missed notification.
+    public var planCacheSeconds: Int
     /// Requests per admin key (`ADMIN_RATE_LIMIT`, `LIMIT/SECONDS`, default 600/60).
     public var adminRateLimit: RateLimitRule
 
@@ -85,6 +88,7 @@ public struct AppConfig: Sendable {
         self.trustedProxies = TrustedProxies()
         self.rateLimitsEnabled = true
         self.outboxDelivery = true
+        self.planCacheSeconds = 60
         self.adminRateLimit = RateLimitRule(limit: 600, windowSeconds: 60)
     }
 
@@ -139,6 +143,10 @@ public struct AppConfig: Sendable {
         if let value = env["OUTBOX_DELIVERY"], !value.isEmpty {
             guard ["on", "off"].contains(value) else { throw ConfigError("OUTBOX_DELIVERY must be on or off") }
             config.outboxDelivery = value == "on"
+        }
+        if let value = env["PLAN_CACHE_SECONDS"], !value.isEmpty {
+            guard let parsed = Int(value), (0...3600).contains(parsed) else { throw ConfigError("PLAN_CACHE_SECONDS must be 0-3600") }
+            config.planCacheSeconds = parsed
         }
         if let value = env["ADMIN_RATE_LIMIT"], !value.isEmpty {
             guard let parsed = RateLimitRule(value) else { throw ConfigError("ADMIN_RATE_LIMIT must be LIMIT/SECONDS, e.g. 600/60") }

@@ -54,6 +54,7 @@ public struct PostgresPlanRepository: PlanRepository {
                     var inserted = false
                     for try await _ in rows { inserted = true }
                     guard inserted else { throw Problem.planExists }
+                    for try await _ in try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(input.slug.value))", logger: logger) {}
                     try await migrator.createTenantSchema(input.slug, on: tx)
                     try await audit.append(event, plan: input.slug, on: tx)
                     guard let plan = try await Self.decode(
@@ -103,6 +104,7 @@ public struct PostgresPlanRepository: PlanRepository {
                     logger: logger
                 )
                 try await audit.append(event, plan: slug, on: tx)
+                for try await _ in try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(slug.value))", logger: logger) {}
                 return try await Self.decode(
                     tx.query("\(unescaped: Self.columns) WHERE slug = \(slug.value)", logger: logger)
                 ).first
