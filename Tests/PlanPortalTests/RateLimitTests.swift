@@ -91,6 +91,32 @@ import Testing
         }
     }
 
+    @Test func resetRequestsNeedAChallengeFromTheThirdPerEmail() async throws {
+        try await TestEnvironment.withApp { client, _, key in
+            let f = try await MemberFixture.make(client: client, key: key, terms: false, challenge: "pow")
+            try await client.execute(uri: "/v1/admin/plans/\(f.slug)", method: .patch, headers: .admin(key), body: .json(["challenge": ["powMaxNumber": 1000]])) {
+                #expect($0.status == .ok)
+            }
+            for _ in 1...2 {
+                try await client.execute(uri: "\(f.base)/password-resets", method: .post, headers: Self.json, body: .json(["email": f.email])) {
+                    #expect($0.status == .accepted)
+                }
+            }
+            try await client.execute(uri: "\(f.base)/password-resets", method: .post, headers: Self.json, body: .json(["email": f.email])) { response in
+                #expect(response.status == .forbidden)
+                try #expect(response.problemCode() == "challenge_required")
+            }
+            let challenge = try await client.execute(uri: "\(f.base)/challenge", method: .get) { response in
+                let pow = try JSONSerialization.data(withJSONObject: try #require(try response.object()["pow"]))
+                return try JSONDecoder().decode(ProofOfWorkChallenge.self, from: pow)
+            }
+            let token = ProofOfWork.token(try #require(ProofOfWork.solve(challenge)))
+            try await client.execute(uri: "\(f.base)/password-resets", method: .post, headers: Self.json, body: .json(["email": f.email, "challengeToken": token])) {
+                #expect($0.status == .accepted)
+            }
+        }
+    }
+
     @Test func identityResendAndHardCapLimits() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key)

@@ -31,9 +31,9 @@ public enum ProofOfWork {
         var generator = SystemRandomNumberGenerator()
         let random = (0..<12).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let expires = Int(now.timeIntervalSince1970) + lifetimeSeconds
-        let salt = hex(random) + "?expires=\(expires)"
+        let salt = random.hexString + "?expires=\(expires)"
         let number = Int.random(in: 0...maxNumber, using: &generator)
-        let challenge = hex(SHA256.hash(data: Data((salt + String(number)).utf8)))
+        let challenge = answer(salt: salt, number: number)
         return ProofOfWorkChallenge(
             algorithm: algorithm, challenge: challenge, maxnumber: maxNumber, salt: salt,
             signature: signature(challenge, key: key)
@@ -53,14 +53,14 @@ public enum ProofOfWork {
         guard solution.algorithm == algorithm else { throw .algorithm }
         guard constantTimeEqual(solution.signature, signature(solution.challenge, key: key)) else { throw .signature }
         guard (0...maxNumber).contains(solution.number),
-              hex(SHA256.hash(data: Data((solution.salt + String(solution.number)).utf8))) == solution.challenge else { throw .solution }
+              answer(salt: solution.salt, number: solution.number) == solution.challenge else { throw .solution }
         guard let expires = expiry(of: solution.salt), expires > now else { throw .expired }
         return (solution.challenge, expires)
     }
 
     /// Brute-forces a challenge the way the widget does (tests, demos, the generated client).
     public static func solve(_ challenge: ProofOfWorkChallenge) -> ProofOfWorkSolution? {
-        for number in 0...challenge.maxnumber where hex(SHA256.hash(data: Data((challenge.salt + String(number)).utf8))) == challenge.challenge {
+        for number in 0...challenge.maxnumber where answer(salt: challenge.salt, number: number) == challenge.challenge {
             return ProofOfWorkSolution(
                 algorithm: challenge.algorithm, challenge: challenge.challenge, number: number,
                 salt: challenge.salt, signature: challenge.signature
@@ -75,7 +75,7 @@ public enum ProofOfWork {
     }
 
     static func signature(_ challenge: String, key: String) -> String {
-        hex(HMAC<SHA256>.authenticationCode(for: Data(challenge.utf8), using: SymmetricKey(data: Data(key.utf8))))
+        HMAC<SHA256>.authenticationCode(for: Data(challenge.utf8), using: SymmetricKey(data: Data(key.utf8))).hexString
     }
 
     /// The `expires` parameter of an ALTCHA salt (`…?expires=UNIX`).
@@ -97,8 +97,9 @@ public enum ProofOfWork {
         return Data(base64Encoded: normalized)
     }
 
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        bytes.map { String(format: "%02x", $0) }.joined()
+    /// `hex(SHA-256(salt + number))`: what a challenge commits to.
+    static func answer(salt: String, number: Int) -> String {
+        SHA256.hash(data: Data((salt + String(number)).utf8)).hexString
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

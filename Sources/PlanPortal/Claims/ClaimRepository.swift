@@ -125,7 +125,7 @@ public struct ClaimRepository: Sendable {
     public func addAttachment(
         plan: PlanSlug, accountID: UUID, claimID: UUID, contentType: String, filename: String?, bytes: ByteBuffer, facts: RequestFacts
     ) async throws -> ClaimAttachmentInfo {
-        let sha256 = SHA256.hash(data: bytes.readableBytesView).map { String(format: "%02x", $0) }.joined()
+        let sha256 = SHA256.hash(data: bytes.readableBytesView).hexString
         let schema = plan.quotedSchema
         return try await client.transaction(logger: logger) { tx in
             let rows = try await tx.query(

@@ -20,18 +20,8 @@ public struct MemberChallengeController: MemberController {
         /// reCAPTCHA: `v2` or `v3` (v3 when the plan sets a minimum score).
         public var version: String?
         public var action: String?
+        /// Absent fields are left out (synthesized `Encodable` skips nil optionals).
         public var pow: ProofOfWorkChallenge?
-
-        enum CodingKeys: String, CodingKey { case provider, siteKey, version, action, pow }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(provider, forKey: .provider)
-            try c.encodeIfPresent(siteKey, forKey: .siteKey)
-            try c.encodeIfPresent(version, forKey: .version)
-            try c.encodeIfPresent(action, forKey: .action)
-            try c.encodeIfPresent(pow, forKey: .pow)
-        }
     }
 
     @Sendable func getChallenge(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -91,7 +91,7 @@ public struct TrustedProxies: Sendable, Equatable {
     /// `X-Forwarded-For` chain is read from the right, skipping trusted hops, up to the first
     /// address PlanPortal does not trust. A malformed entry stops the walk at the hop before it.
     public func clientAddress(peer: String?, forwardedFor: [String]) -> String? {
-        guard var client = peer.flatMap(IPAddressRange.canonical) else { return peer }
+        guard !ranges.isEmpty, var client = peer.flatMap(IPAddressRange.canonical) else { return peer }
         guard trusts(client) else { return client }
         let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         for hop in hops.reversed() {

@@ -69,7 +69,6 @@ public struct CachingPlanRepository: PlanRepository {
     }
 
     public func update(_ slug: PlanSlug, patch: PlanPatch, audit: NewAuditEvent) async throws -> Plan? {
-        cache.evict(slug.value)
         let plan = try await base.update(slug, patch: patch, audit: audit)
         cache.evict(slug.value)
         return plan

@@ -15,8 +15,7 @@ public struct RateLimitKey: Sendable, Hashable {
         self.name = name
         self.rule = rule
         self.effect = effect
-        let digest = SHA256.hash(data: Data(subject.joined(separator: "\u{1F}").utf8))
-        self.storageKey = "\(name):\(scope):" + digest.map { String(format: "%02x", $0) }.joined()
+        self.storageKey = "\(name):\(scope):" + SHA256.hash(data: Data(subject.joined(separator: "\u{1F}").utf8)).hexString
     }
 
     /// The plan's `policy` for `subject`.
