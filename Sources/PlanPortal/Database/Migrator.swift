@@ -22,12 +22,14 @@ public struct Migrator: Sendable {
     public let concurrency: Int
     public let logger: Logger
 
+    /// `sessionClient` must reach PostgreSQL itself, never a transaction-mode pooler: the
+    /// migration lock is a session advisory lock (`AppServices.directPostgres`).
     public init(
-        client: PostgresClient, sessionClient: PostgresClient? = nil, migrations: MigrationSet, concurrency: Int = 4,
+        client: PostgresClient, sessionClient: PostgresClient, migrations: MigrationSet, concurrency: Int = 4,
         logger: Logger
     ) {
         self.client = client
-        self.sessionClient = sessionClient ?? client
+        self.sessionClient = sessionClient
         self.migrations = migrations
         self.concurrency = max(1, concurrency)
         self.logger = logger
