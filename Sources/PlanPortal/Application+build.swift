@@ -10,6 +10,8 @@ public struct AppServices: Sendable {
     public let config: AppConfig
     public let logger: Logger
     public let postgres: PostgresClient
+    /// Real sessions for `migrate` and `LISTEN` (`DATABASE_DIRECT_URL`); `postgres` when unset.
+    public let directPostgres: PostgresClient
     public let migrator: Migrator
     public let plans: any PlanRepository
     /// This replica's plan cache, when on (`PLAN_CACHE_SECONDS`).
@@ -31,12 +33,10 @@ public struct AppServices: Sendable {
     public init(config: AppConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
-        var pgConfig = try DatabaseURL.configuration(from: config.databaseURL)
-        pgConfig.options.maximumConnections = config.databaseMaxConnections
-        self.postgres = PostgresClient(configuration: pgConfig, backgroundLogger: logger)
+        (self.postgres, self.directPostgres) = try DatabasePools.make(config, logger: logger)
         let migrations = try MigrationSet.load(assets: config.assetsDirectory)
         self.migrator = Migrator(
-            client: postgres, migrations: migrations,
+            client: postgres, sessionClient: directPostgres, migrations: migrations,
             concurrency: min(config.migrationConcurrency, max(1, config.databaseMaxConnections - 1)), logger: logger
         )
         let registry = PostgresPlanRepository(client: postgres, migrator: migrator, logger: logger)
@@ -67,6 +67,11 @@ public struct AppServices: Sendable {
         self.document = try OpenAPIDocument.load(assets: config.assetsDirectory)
     }
 
+    /// The pools to run as services: one, or two with `DATABASE_DIRECT_URL`.
+    public var databaseServices: [PostgresClient] {
+        directPostgres === postgres ? [postgres] : [postgres, directPostgres]
+    }
+
     /// The outbox sender of this replica.
     public func deliveryService(plans: [String]? = nil) -> OutboxDeliveryService {
         OutboxDeliveryService(outbox: outbox, transport: mailTransport, logger: logger, plans: plans)
@@ -75,7 +80,7 @@ public struct AppServices: Sendable {
     /// Runs `body` while the PostgreSQL pool runs, for CLI commands that are not the server.
     public func withRunningDatabase<T: Sendable>(_ body: @Sendable (AppServices) async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await postgres.run() }
+            for pool in databaseServices { group.addTask { await pool.run() } }
             defer { group.cancelAll() }
             return try await body(self)
         }
@@ -131,9 +136,9 @@ public func buildApplication(
     try config.checkProduction()
     let services = try AppServices(config: config, logger: logger)
     let router = buildRouter(services, registry: registry)
-    var background: [any Service] = [services.postgres, RateLimitSweeper(limiter: services.limiter, logger: logger)]
+    var background: [any Service] = services.databaseServices + [RateLimitSweeper(limiter: services.limiter, logger: logger)]
     if config.outboxDelivery { background.append(services.deliveryService()) }
-    if let cache = services.planCache { background.append(PlanChangeListener(client: services.postgres, cache: cache, logger: logger)) }
+    if let cache = services.planCache { background.append(PlanChangeListener(client: services.directPostgres, cache: cache, logger: logger)) }
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "PlanPortal"),

@@ -61,7 +61,8 @@ import Testing
             let original = services.migrator.migrations
             let edited = original.tenant.map { Migration(version: $0.version, sql: $0.sql + "\n-- edited\n") }
             let migrator = Migrator(
-                client: services.postgres, migrations: MigrationSet(control: original.control, tenant: edited),
+                client: services.postgres, sessionClient: services.directPostgres,
+                migrations: MigrationSet(control: original.control, tenant: edited),
                 logger: TestEnvironment.logger
             )
             await #expect(throws: ConfigError.self) { try await migrator.migrate() }

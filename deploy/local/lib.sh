@@ -36,10 +36,11 @@ pp_as_owner() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# pp_start_cluster DIR PORT [fast]: initdb DIR if new, start it on 127.0.0.1:PORT with its socket
-# in DIR/socket, and create the database `planportal`. Sets PP_PGDATA and DATABASE_URL.
+# pp_start_cluster DIR PORT [fast] [SERVER OPTIONS]: initdb DIR if new, start it on 127.0.0.1:PORT
+# with its socket in DIR/socket, and create the database `planportal`. Sets PP_PGDATA and
+# DATABASE_URL. SERVER OPTIONS (`-c name=value …`) are added to the server's command line.
 pp_start_cluster() {
-    local dir="$1" port="$2" mode="${3:-}"
+    local dir="$1" port="$2" mode="${3:-}" more="${4:-}"
     local bin
     bin=$(pp_pg_bin) || return 1
     mkdir -p "$dir"
@@ -53,7 +54,7 @@ pp_start_cluster() {
     # The throwaway test cluster trades durability for speed.
     [ "$mode" = "fast" ] && extra="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     pp_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/socket -c max_connections=400 $extra" start >/dev/null \
+        -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/socket -c max_connections=400 $extra $more" start >/dev/null \
         || { cat "$dir/postgres.log" >&2; return 1; }
     PP_PGDATA="$dir/data"
     pp_as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qtAc \

@@ -7,7 +7,10 @@ public struct PlanPortalCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "planportal",
         abstract: "Multi-tenant participant-portal API for group health plans.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, PlansCommand.self, AdminKeysCommand.self, RosterCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, PlansCommand.self, AdminKeysCommand.self, RosterCommand.self,
+            HealthcheckCommand.self,
+        ]
     )
 
     public init() {}

@@ -57,7 +57,8 @@ struct MigrateCommand: AsyncParsableCommand {
             let services = try common.servicesForCommand()
             let report = try await services.withRunningDatabase { try await $0.migrator.migrate() }
             let tenantFiles = report.tenantApplied.values.reduce(0) { $0 + $1.count }
-            print("control: \(report.controlApplied.count) applied; plans: \(report.plansChecked) checked, \(report.tenantApplied.count) migrated (\(tenantFiles) files)")
+            let distributed = report.distributed.isEmpty ? "" : "; \(report.distributed.count) distributed over the Citus workers"
+            print("control: \(report.controlApplied.count) applied; plans: \(report.plansChecked) checked, \(report.tenantApplied.count) migrated (\(tenantFiles) files)\(distributed)")
         }
     }
 }

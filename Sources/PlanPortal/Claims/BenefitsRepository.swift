@@ -52,7 +52,7 @@ public struct BenefitsRepository: Sendable {
             try await tx.query(
                 """
                 INSERT INTO \(unescaped: plan.quotedSchema).benefit_settings (benefit_year_start) VALUES (\(benefits.benefitYearStart))
-                ON CONFLICT (singleton) DO UPDATE SET benefit_year_start = EXCLUDED.benefit_year_start, updated_at = now()
+                ON CONFLICT (singleton) DO UPDATE SET benefit_year_start = EXCLUDED.benefit_year_start, updated_at = EXCLUDED.updated_at
                 """,
                 logger: logger
             )

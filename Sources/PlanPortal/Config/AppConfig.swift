@@ -17,6 +17,9 @@ public enum LogFormat: String, Sendable, CaseIterable {
 /// Everything the server needs to start, filled from the environment and then from command-line flags.
 public struct AppConfig: Sendable {
     public var databaseURL: String
+    /// A URL with a real session (`DATABASE_DIRECT_URL`) for what a transaction-mode pooler cannot
+    /// carry: migrations under their advisory lock and `LISTEN`. Nil: `databaseURL` serves both.
+    public var databaseDirectURL: String?
     public var host: String
     public var port: Int
     public var environment: AppEnvironment
@@ -70,6 +73,7 @@ public struct AppConfig: Sendable {
         hashQueueLimit: Int = 256
     ) {
         self.databaseURL = databaseURL
+        self.databaseDirectURL = nil
         self.host = host
         self.port = port
         self.environment = environment
@@ -98,6 +102,12 @@ public struct AppConfig: Sendable {
             throw ConfigError("DATABASE_URL is not set")
         }
         var config = AppConfig(databaseURL: url)
+        if let direct = env["DATABASE_DIRECT_URL"], !direct.isEmpty {
+            do { _ = try DatabaseURL.configuration(from: direct) } catch let error as ConfigError {
+                throw ConfigError("DATABASE_DIRECT_URL: \(error.description)")
+            }
+            config.databaseDirectURL = direct
+        }
         if let host = env["HOST"], !host.isEmpty { config.host = host }
         if let port = env["PORT"], !port.isEmpty {
             guard let value = Int(port), (1...65535).contains(value) else { throw ConfigError("PORT must be 1-65535") }

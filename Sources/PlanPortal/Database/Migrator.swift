@@ -14,13 +14,22 @@ public struct Migrator: Sendable {
     static let lockKey: Int64 = 0x706C_616E_706F_7274
     static let controlSchema = "control"
 
+    /// Request pool: readiness (`pendingCount`).
     public let client: PostgresClient
+    /// Real sessions (`DATABASE_DIRECT_URL`): the advisory lock and the migrations it covers.
+    public let sessionClient: PostgresClient
     public let migrations: MigrationSet
     public let concurrency: Int
     public let logger: Logger
 
-    public init(client: PostgresClient, migrations: MigrationSet, concurrency: Int = 4, logger: Logger) {
+    /// `sessionClient` must reach PostgreSQL itself, never a transaction-mode pooler: the
+    /// migration lock is a session advisory lock (`AppServices.directPostgres`).
+    public init(
+        client: PostgresClient, sessionClient: PostgresClient, migrations: MigrationSet, concurrency: Int = 4,
+        logger: Logger
+    ) {
         self.client = client
+        self.sessionClient = sessionClient
         self.migrations = migrations
         self.concurrency = max(1, concurrency)
         self.logger = logger
@@ -32,6 +41,8 @@ public struct Migrator: Sendable {
         /// Schema name → versions applied to it by this run.
         public var tenantApplied: [String: [String]] = [:]
         public var plansChecked = 0
+        /// Plan schemas this run made distributed schemas (Citus coordinator only).
+        public var distributed: [String] = []
 
         public var isEmpty: Bool { controlApplied.isEmpty && tenantApplied.isEmpty }
     }
@@ -39,7 +50,7 @@ public struct Migrator: Sendable {
     /// Brings the control schema and every plan schema up to date; a no-op when they are.
     @discardableResult
     public func migrate() async throws -> Report {
-        try await client.withConnection { lockConnection in
+        try await sessionClient.withConnection { lockConnection in
             try await lockConnection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let report = try await migrateLocked(on: lockConnection)
@@ -54,12 +65,11 @@ public struct Migrator: Sendable {
 
     private func migrateLocked(on connection: PostgresConnection) async throws -> Report {
         var report = Report()
-        try await connection.query(
-            """
-            CREATE SCHEMA IF NOT EXISTS control;
-            """,
-            logger: logger
-        )
+        try await connection.withTransaction(logger: logger) { tx in
+            try await Citus.controlSchemaSettings(on: tx, logger: logger)
+            try await tx.query("CREATE SCHEMA IF NOT EXISTS control", logger: logger)
+        }
+        try await Citus.keepControlOnCoordinator(on: connection, logger: logger)
         try await connection.query(
             """
             CREATE TABLE IF NOT EXISTS control.schema_migrations (
@@ -99,8 +109,14 @@ public struct Migrator: Sendable {
             }
             if !todo.isEmpty { pending.append((slug, todo)) }
         }
-        guard !pending.isEmpty else { return report }
+        if !pending.isEmpty { report.tenantApplied = try await migrateTenants(pending) }
+        report.distributed = try await Citus.distributeLocalPlanSchemas(sessionClient, logger: logger)
+        return report
+    }
 
+    /// Applies each plan's pending tenant migrations, `concurrency` plans at a time.
+    private func migrateTenants(_ pending: [(PlanSlug, [Migration])]) async throws -> [String: [String]] {
+        var applied: [String: [String]] = [:]
         try await withThrowingTaskGroup(of: (String, [String]).self) { group in
             var iterator = pending.makeIterator()
             func addNext() {
@@ -108,7 +124,8 @@ public struct Migrator: Sendable {
                 group.addTask {
                     var done: [String] = []
                     for migration in todo {
-                        try await client.withTransaction(logger: logger) { tx in
+                        try await sessionClient.withTransaction(logger: logger) { tx in
+                            try await Citus.planSchemaSettings(on: tx, logger: logger)
                             try await tx.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: slug.quotedSchema)", logger: logger)
                             try await apply(migration, schemaName: slug.schemaName, on: tx)
                         }
@@ -119,21 +136,23 @@ public struct Migrator: Sendable {
             }
             for _ in 0..<concurrency { addNext() }
             while let (schema, done) = try await group.next() {
-                report.tenantApplied[schema] = done
+                applied[schema] = done
                 logger.info("plan schema migrated", metadata: ["schema": "\(schema)", "versions": "\(done.joined(separator: ","))"])
                 addNext()
             }
         }
-        return report
+        return applied
     }
 
     /// Runs every tenant migration on a new plan schema inside the caller's transaction.
     /// The caller holds the shared advisory lock (see `PostgresPlanRepository.create`).
     func createTenantSchema(_ slug: PlanSlug, on tx: PostgresConnection) async throws {
+        try await Citus.planSchemaSettings(on: tx, logger: logger)
         try await tx.query("CREATE SCHEMA \(unescaped: slug.quotedSchema)", logger: logger)
         for migration in migrations.tenant {
             try await apply(migration, schemaName: slug.schemaName, on: tx)
         }
+        try await Citus.distributePlanSchema(slug, on: tx, logger: logger)
     }
 
     /// Takes the migration lock in shared mode for the rest of the caller's transaction.

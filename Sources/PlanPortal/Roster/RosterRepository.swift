@@ -76,7 +76,7 @@ public struct PostgresRosterRepository: RosterRepository {
                     ON CONFLICT (certificate_number) DO UPDATE SET
                         last_name = EXCLUDED.last_name, first_name = EXCLUDED.first_name,
                         last_name_key = EXCLUDED.last_name_key, first_name_key = EXCLUDED.first_name_key,
-                        date_of_birth = EXCLUDED.date_of_birth, email = EXCLUDED.email, updated_at = now(),
+                        date_of_birth = EXCLUDED.date_of_birth, email = EXCLUDED.email, updated_at = EXCLUDED.updated_at,
                         coverage_status = CASE WHEN \(setsCoverage) THEN EXCLUDED.coverage_status ELSE m.coverage_status END,
                         coverage_start = CASE WHEN \(setsCoverage) THEN EXCLUDED.coverage_start ELSE m.coverage_start END,
                         coverage_end = CASE WHEN \(setsCoverage) THEN EXCLUDED.coverage_end ELSE m.coverage_end END

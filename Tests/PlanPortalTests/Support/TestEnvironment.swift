@@ -23,6 +23,8 @@ enum TestEnvironment {
 
     static func config(maxConnections: Int = 8) throws -> AppConfig {
         var config = AppConfig(databaseURL: try databaseURL(), environment: .test, assetsDirectory: repositoryRoot)
+        // Set when DATABASE_URL is a transaction-mode pooler (deploy/pgbouncer/check).
+        config.databaseDirectURL = ProcessInfo.processInfo.environment["DATABASE_DIRECT_URL"].flatMap { $0.isEmpty ? nil : $0 }
         config.databaseMaxConnections = maxConnections
         config.logLevel = .warning
         config.smtpURL = ProcessInfo.processInfo.environment["TEST_SMTP_URL"]
@@ -64,7 +66,7 @@ enum TestEnvironment {
         configure(&config)
         let services = try AppServices(config: config, logger: logger)
         let router = buildRouter(services, registry: .init())
-        var app = Application(router: router, services: [services.postgres], logger: logger)
+        var app = Application(router: router, services: services.databaseServices, logger: logger)
         app.beforeServerStarts { try await services.migrator.migrate() }
         try await app.test(.router) { client in
             let (_, secret) = try await services.adminKeys.create(name: "test-platform", role: .platform, plans: [])
