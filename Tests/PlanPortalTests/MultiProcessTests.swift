@@ -134,7 +134,8 @@ struct ServerProcess {
             ).validated()
             return try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system)).slug
         }
-        let server = try await ServerProcess.start(environment: ["APP_ENV": "production", "SMTP_URL": "smtp://127.0.0.1:1"])
+        // Everything else production needs is given, so the refusal is the plan's.
+        let server = try await ServerProcess.start(environment: ["APP_ENV": "production", "SMTP_URL": "smtp://127.0.0.1:1", "SECRETS_KEY": try ProcessInfo.processInfo.environment["SECRETS_KEY"] ?? SecretBox.localKey(in: URL(fileURLWithPath: ".data"))])
         defer { server.stop() }
         #expect(await server.ready() == false, "serve must not start")
         server.process.waitUntilExit()

@@ -14,12 +14,12 @@ public struct Migrator: Sendable {
     static let lockKey: Int64 = 0x706C_616E_706F_7274
     static let controlSchema = "control"
 
-    public let client: PostgresClient
+    public let client: Database
     public let migrations: MigrationSet
     public let concurrency: Int
     public let logger: Logger
 
-    public init(client: PostgresClient, migrations: MigrationSet, concurrency: Int = 4, logger: Logger) {
+    public init(client: Database, migrations: MigrationSet, concurrency: Int = 4, logger: Logger) {
         self.client = client
         self.migrations = migrations
         self.concurrency = max(1, concurrency)

@@ -57,6 +57,7 @@ enum TestEnvironment {
     /// Runs `body` against the router of a real app (real PostgreSQL), with a platform key.
     static func withApp(
         maxConnections: Int = 8,
+        logger: Logger = TestEnvironment.logger,
         configure: (inout AppConfig) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, AppServices, String) async throws -> Void
     ) async throws {
