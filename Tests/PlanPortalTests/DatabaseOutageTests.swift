@@ -42,13 +42,22 @@ struct DurableCluster {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", script, "cluster"] + arguments
         process.currentDirectoryURL = repositoryRoot
+        let (output, status) = try readAll(process)
+        guard status == 0 else { throw ConfigError("cluster script failed: \(script)") }
+        return output
+    }
+
+    /// Runs `process` and returns its standard output and exit status. Reaps the child with
+    /// `waitpid` itself: Foundation's `waitUntilExit` was seen to hang on a child whose output
+    /// pipe was read to its end.
+    static func readAll(_ process: Process) throws -> (String, Int32) {
         let out = Pipe()
         process.standardOutput = out
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ConfigError("cluster script failed: \(script)") }
-        return String(decoding: data, as: UTF8.self)
+        var status: Int32 = 0
+        while waitpid(process.processIdentifier, &status, 0) == -1 && errno == EINTR {}
+        return (String(decoding: data, as: UTF8.self), (status >> 8) & 0xFF)
     }
 }
 
@@ -92,11 +101,7 @@ struct DurableCluster {
         env["DATABASE_URL"] = url
         env["ASSETS_DIR"] = repositoryRoot.path
         cli.environment = env
-        let out = Pipe()
-        cli.standardOutput = out
-        try cli.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        cli.waitUntilExit()
+        let (printed, _) = try DurableCluster.readAll(cli)
         let key = try #require(printed.split(separator: "\n").last.map(String.init))
 
         let server = try await ServerProcess.start(environment: ["DATABASE_URL": url, "RATE_LIMITS": "off"])

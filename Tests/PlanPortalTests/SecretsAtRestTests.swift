@@ -47,7 +47,7 @@ import Testing
             let oldKey = services.secrets.current
             let newKey = try SecretBox.Key(base64: SecretBox.Key.generate())
             let rotated = SecretBox(current: newKey, previous: [oldKey])
-            let changed = try await SecretRotation(client: services.postgres, secrets: rotated, logger: TestEnvironment.logger).resealAll()
+            let changed = try await SecretRotation(client: services.postgres, secrets: rotated, logger: TestEnvironment.logger).resealAll(plans: [plan.slug])
             #expect(changed.contains(plan.slug))
             let stored = try await Self.storedSettings(services, plan.slug)
             #expect((stored["powKey"] as? String)?.hasPrefix("enc:v1:\(newKey.id):") == true)

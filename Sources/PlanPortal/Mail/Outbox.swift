@@ -54,7 +54,7 @@ public struct Outbox: Sendable {
                 FOR UPDATE SKIP LOCKED
             )
             RETURNING o.id, o.plan_slug, o.kind, o.to_address, o.subject, o.body_text, o.body_html, o.attempts,
-                      o.created_at < now() - make_interval(hours => \(Self.deadAfterHours))
+                      o.created_at < now() - make_interval(hours => \(Self.deadAfterHours)::int)
             """,
             logger: logger
         )

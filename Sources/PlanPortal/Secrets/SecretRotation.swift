@@ -15,12 +15,14 @@ public struct SecretRotation: Sendable {
         self.logger = logger
     }
 
-    /// Returns the slugs of the plans whose secrets were re-sealed.
+    /// Returns the slugs of the plans whose secrets were re-sealed (every plan, or only `plans`).
     @discardableResult
-    public func resealAll() async throws -> [String] {
+    public func resealAll(plans: [String]? = nil) async throws -> [String] {
         var candidates: [String] = []
-        for try await (slug, raw) in try await client.query("SELECT slug, settings::text FROM control.plans ORDER BY slug", logger: logger)
-            .decode((String, String).self) where Self.settings(raw).needsSealing(with: secrets) {
+        let rows = try await client.query(
+            "SELECT slug, settings::text FROM control.plans WHERE \(plans == nil) OR slug = ANY(\(plans ?? [])) ORDER BY slug", logger: logger
+        )
+        for try await (slug, raw) in rows.decode((String, String).self) where Self.settings(raw).needsSealing(with: secrets) {
             candidates.append(slug)
         }
         var changed: [String] = []
