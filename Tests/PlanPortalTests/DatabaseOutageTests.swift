@@ -105,7 +105,7 @@ struct DurableCluster {
         let key = try #require(printed.split(separator: "\n").last.map(String.init))
 
         let server = try await ServerProcess.start(environment: ["DATABASE_URL": url, "RATE_LIMITS": "off"])
-        defer { server.stop() }
+        defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
         #expect(await server.ready())
         let slug = TestEnvironment.uniqueSlug("down")
         var plan = planBody(slug: slug, domain: "umontreal.ca")
@@ -119,9 +119,10 @@ struct DurableCluster {
         // Writes keep coming the whole time; every one that got a 2xx must survive.
         let accepted = NIOLockedValueBox<[String]>([])
         let writeStatuses = NIOLockedValueBox<Set<UInt>>([])
+        let stopWriting = NIOLockedValueBox(false)
         let writer = Task {
             var i = 0
-            while !Task.isCancelled {
+            while !stopWriting.withLockedValue({ $0 }) {
                 i += 1
                 let answer = await Self.timed("POST", "\(server.base)/v1/plans/\(slug)/registrations",
                                               json: ["email": "w\(i)@umontreal.ca", "emailConfirmation": "w\(i)@umontreal.ca"])
@@ -156,10 +157,12 @@ struct DurableCluster {
             if await Self.timed("GET", terms).status == 200 { recovered = ContinuousClock.now - back } else { try await Task.sleep(for: .milliseconds(100)) }
         }
         let recovery = try #require(recovered, "requests succeed again after PostgreSQL returns")
+        let slowest = outage.map(\.elapsed).max() ?? .zero
+        print("database outage: \(outage.count) answers, slowest \(slowest); recovered \(recovery) after PostgreSQL returned")
         #expect(recovery < .seconds(5), "recovered in \(recovery)")
         #expect(await Self.timed("GET", "\(server.base)/readyz").status == 200)
         try await Task.sleep(for: .milliseconds(500))
-        writer.cancel()
+        stopWriting.withLockedValue { $0 = true }
         _ = await writer.value
 
         #expect(writeStatuses.withLockedValue { $0 }.isSubset(of: [201, 503]), "writes answered 201 or 503 only")
@@ -176,5 +179,17 @@ struct DurableCluster {
             for try await n in rows.decode(Int.self) { #expect(n == ids.count) }
             group.cancelAll()
         }
+        // After all that, the server still shuts down cleanly when asked.
+        server.process.terminate()
+        var exited = false
+        for _ in 0..<150 where !exited {
+            var status: Int32 = 0
+            let reaped = waitpid(server.process.processIdentifier, &status, WNOHANG)
+            // Foundation may have reaped it first (then waitpid says ECHILD).
+            exited = reaped == server.process.processIdentifier || (reaped == -1 && errno == ECHILD)
+            if !exited { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(exited, "the server stops within 15 s of SIGTERM")
+        if !exited { kill(server.process.processIdentifier, SIGKILL) }
     }
 }

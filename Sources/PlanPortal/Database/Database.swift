@@ -6,8 +6,8 @@ import ServiceLifecycle
 /// The PostgreSQL pool every repository uses: `PostgresClient`'s API, with bounded waits and a
 /// quick recovery, so a database outage is a clean 503 and not a hang or a 500.
 ///
-/// - Every lease has a deadline (`acquire`); `query` also bounds the statement until its first
-///   answer, and `transaction` sets `statement_timeout` for its own statements (transaction-local
+/// - Every lease has a deadline (`acquire`); `query` bounds the lease and the statement until its
+///   first answer together (`statement`), and `transaction` sets `statement_timeout` for its own statements (transaction-local
 ///   `set_config`, never a session `SET`). Past them the caller gets `Database.Unavailable`
 ///   (503 `database_unavailable`).
 /// - A failure that looks like an outage makes the monitor probe PostgreSQL with a fresh pool;
@@ -59,7 +59,7 @@ public final class Database: Service, Sendable {
         self.timeouts = timeouts
         self.probeInterval = probeInterval
         self.logger = logger
-        self.state = NIOLockedValueBox(State(client: PostgresClient(configuration: configuration, backgroundLogger: logger)))
+        self.state = NIOLockedValueBox(State(client: PostgresClient(configuration: configuration, backgroundLogger: Self.poolLogger(logger))))
     }
 
     /// The pool in use now (it changes after an outage).
@@ -76,7 +76,12 @@ public final class Database: Service, Sendable {
     public func query(_ query: PostgresQuery, logger: Logger? = nil, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
         let client = try available()
         do {
-            return try await withDeadline(timeouts.acquire + timeouts.statement) {
+            // One deadline for the lease and the first answer, so one query never takes longer
+            // than a statement may.
+            return try await withDeadline(timeouts.statement, discardLate: { rows in
+                // Nobody reads these rows: drain them so the connection goes back to the pool.
+                Task { for try await _ in rows {} }
+            }) {
                 try await client.query(query, logger: logger, file: file, line: line)
             }
         } catch {
@@ -158,7 +163,9 @@ public final class Database: Service, Sendable {
             return s.runner
         }
         runner?.cancel()
-        await runner?.value
+        // A connection still leased by work that outlived its deadline can keep the pool's
+        // shutdown waiting: the process stops anyway after 5 s.
+        if let runner { _ = try? await withDeadline(.seconds(5)) { await runner.value } }
     }
 
     private func startRunner(for client: PostgresClient) {
@@ -195,7 +202,7 @@ public final class Database: Service, Sendable {
             state.withLockedValue { $0.health = .up }
             return
         }
-        let candidate = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let candidate = PostgresClient(configuration: configuration, backgroundLogger: Self.poolLogger(logger))
         let runner = Task { await candidate.run() }
         let reachable = (try? await withDeadline(.milliseconds(1500), { try await Self.ping(candidate) })) != nil
         if !reachable {
@@ -228,6 +235,14 @@ public final class Database: Service, Sendable {
             try? await Task.sleep(for: .seconds(10))
             old.cancel()
         }
+    }
+
+    /// The pool logs failed connections with the full PostgreSQL error (which may carry a
+    /// `detail`): it speaks from `warning` up only; ours logs them by SQLSTATE.
+    static func poolLogger(_ logger: Logger) -> Logger {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        return quiet
     }
 
     private static func ping(_ client: PostgresClient) async throws {

@@ -9,9 +9,13 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
 /// passed, whether or not the operation reacts to cancellation: the caller is answered on time
 /// and the operation is cancelled and left to finish in the background (`onTimeout` runs then,
 /// e.g. to close a connection a stuck statement holds).
+///
+/// A result that arrives after the deadline is handed to `discardLate` (e.g. to drain a row
+/// sequence, whose connection stays leased until it is read).
 public func withDeadline<T: Sendable>(
     _ timeout: Duration,
     onTimeout: @escaping @Sendable () -> Void = {},
+    discardLate: @escaping @Sendable (T) -> Void = { _ in },
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let outcome = NIOLockedValueBox<(continuation: CheckedContinuation<T, any Error>?, result: Result<T, any Error>?)>((nil, nil))
@@ -27,7 +31,12 @@ public func withDeadline<T: Sendable>(
         return true
     }
     let work = Task {
-        do { _ = finish(.success(try await operation())) } catch { _ = finish(.failure(error)) }
+        do {
+            let value = try await operation()
+            if !finish(.success(value)) { discardLate(value) }
+        } catch {
+            _ = finish(.failure(error))
+        }
     }
     let timer = Task {
         try? await Task.sleep(for: timeout)
