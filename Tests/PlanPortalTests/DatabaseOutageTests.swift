@@ -104,7 +104,9 @@ struct DurableCluster {
         let (printed, _) = try DurableCluster.readAll(cli)
         let key = try #require(printed.split(separator: "\n").last.map(String.init))
 
-        let server = try await ServerProcess.start(environment: ["DATABASE_URL": url, "RATE_LIMITS": "off"])
+        let server = try await ServerProcess.start(environment: [
+            "DATABASE_URL": url, "RATE_LIMITS": "off", "DATABASE_ACQUIRE_TIMEOUT_MS": "2000", "DATABASE_STATEMENT_TIMEOUT_MS": "3000",
+        ])
         defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
         #expect(await server.ready())
         let slug = TestEnvironment.uniqueSlug("down")
