@@ -91,6 +91,11 @@ public final class PasswordHasher: Sendable {
         return made
     }
 
+    /// True when a dummy hash of this cost was made (tests: unknown e-mails pay the plan's cost).
+    func hasDummy(for parameters: Argon2Parameters) -> Bool {
+        dummies.withLockedValue { $0["\(parameters.memoryKiB)/\(parameters.iterations)/\(parameters.parallelism)"] != nil }
+    }
+
     /// True when `phc` was made with other parameters than `parameters` (rehash after a login).
     public static func needsRehash(_ phc: String, parameters: Argon2Parameters) -> Bool {
         Argon2Parameters(phc: phc) != parameters
