@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import PostgresNIO
 import Prometheus
@@ -9,9 +10,10 @@ import ServiceLifecycle
 public struct AppServices: Sendable {
     public let config: AppConfig
     public let logger: Logger
-    public let postgres: PostgresClient
+    /// The request pool (replaced after an outage; see `Database`).
+    public let postgres: Database
     /// Real sessions for `migrate` and `LISTEN` (`DATABASE_DIRECT_URL`); `postgres` when unset.
-    public let directPostgres: PostgresClient
+    public let directPostgres: Database
     public let migrator: Migrator
     public let plans: any PlanRepository
     /// This replica's plan cache, when on (`PLAN_CACHE_SECONDS`).
@@ -29,17 +31,20 @@ public struct AppServices: Sendable {
     public let limiter: RateLimiter
     public let mailTransport: any MailTransport
     public let document: OpenAPIDocument
+    /// Seals plan secrets at rest (`SECRETS_KEY`).
+    public let secrets: SecretBox
 
     public init(config: AppConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
+        self.secrets = try SecretBox.fromEnvironment(config.secretsEnvironment, environment: config.environment)
         (self.postgres, self.directPostgres) = try DatabasePools.make(config, logger: logger)
         let migrations = try MigrationSet.load(assets: config.assetsDirectory)
         self.migrator = Migrator(
             client: postgres, sessionClient: directPostgres, migrations: migrations,
             concurrency: min(config.migrationConcurrency, max(1, config.databaseMaxConnections - 1)), logger: logger
         )
-        let registry = PostgresPlanRepository(client: postgres, migrator: migrator, logger: logger)
+        let registry = PostgresPlanRepository(client: postgres, migrator: migrator, secrets: secrets, logger: logger)
         if config.planCacheSeconds > 0 {
             let cache = PlanCache(ttl: .seconds(config.planCacheSeconds))
             self.planCache = cache
@@ -56,11 +61,13 @@ public struct AppServices: Sendable {
         self.outbox = Outbox(client: postgres, logger: logger)
         self.benefits = BenefitsRepository(client: postgres, logger: logger)
         self.claims = ClaimRepository(client: postgres, logger: logger)
-        self.hasher = PasswordHasher(concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit)
-        self.challenge = PlanChallengeVerifier(client: postgres, logger: logger)
+        self.hasher = PasswordHasher(concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit, memoryBudgetMiB: config.hashMemoryMiB)
+        self.challenge = PlanChallengeVerifier(client: postgres, outbound: OutboundHTTPClient(policy: OutboundPolicy(environment: config.environment)), logger: logger)
         self.limiter = RateLimiter(client: postgres, logger: logger, enabled: config.rateLimitsEnabled)
         if let smtp = config.smtpURL {
-            self.mailTransport = SMTPTransport(configuration: try SMTPConfiguration(url: smtp), from: config.mailFrom)
+            var smtpConfiguration = try SMTPConfiguration(url: smtp)
+            smtpConfiguration.requireTLS = smtpConfiguration.requireTLS || config.environment == .production
+            self.mailTransport = SMTPTransport(configuration: smtpConfiguration, from: config.mailFrom)
         } else {
             self.mailTransport = FileMailTransport(directory: config.mailDirectory, from: config.mailFrom, logger: logger)
         }
@@ -68,9 +75,12 @@ public struct AppServices: Sendable {
     }
 
     /// The pools to run as services: one, or two with `DATABASE_DIRECT_URL`.
-    public var databaseServices: [PostgresClient] {
+    public var databaseServices: [Database] {
         directPostgres === postgres ? [postgres] : [postgres, directPostgres]
     }
+
+    /// Re-seals plan secrets stored in plaintext or under an older key.
+    public var secretRotation: SecretRotation { SecretRotation(client: postgres, secrets: secrets, logger: logger) }
 
     /// The outbox sender of this replica.
     public func deliveryService(plans: [String]? = nil) -> OutboxDeliveryService {
@@ -80,10 +90,21 @@ public struct AppServices: Sendable {
     /// Runs `body` while the PostgreSQL pool runs, for CLI commands that are not the server.
     public func withRunningDatabase<T: Sendable>(_ body: @Sendable (AppServices) async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for pool in databaseServices { group.addTask { await pool.run() } }
+            for pool in databaseServices { group.addTask { try? await pool.run() } }
             defer { group.cancelAll() }
             return try await body(self)
         }
+    }
+}
+
+extension AppConfig {
+    /// The HTTP/1.1 listener: idle connections are closed, and request heads are bounded (a
+    /// larger head closes the connection before any handler runs).
+    public var http1Configuration: HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(
+            idleTimeout: .seconds(Int64(httpIdleTimeoutSeconds)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: maxHeaderBytes / 2, maxHeaderListSize: maxHeaderBytes, maxHeaderFieldCount: 100)
+        )
     }
 }
 
@@ -91,13 +112,14 @@ public struct AppServices: Sendable {
 public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(proxies: services.config.trustedProxies))
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: MetricsMiddleware())
     let routes = RouteTable()
     router.add(middleware: MethodNotAllowedMiddleware(table: routes))
     HealthController(migrator: services.migrator).addRoutes(to: router)
     ContractController(document: services.document).addRoutes(to: router)
-    MetricsController(registry: registry).addRoutes(to: router)
+    if services.config.metricsOnMainListener { MetricsController(registry: registry).addRoutes(to: router) }
 
     let admin = router.group("v1/admin").add(middleware: AdminAuthMiddleware(
         keys: services.adminKeys, limiter: services.limiter, rule: services.config.adminRateLimit
@@ -112,7 +134,7 @@ public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRe
     AdminBenefitsController(services).addRoutes(to: admin)
     AdminClaimsController(services).addRoutes(to: admin)
 
-    let member = router.group("v1/plans/{plan}")
+    let member = router.group("v1/plans/{plan}").add(middleware: HashingPlanMiddleware())
     let deps = MemberDependencies(services: services)
     MemberRegistrationController(deps).addRoutes(to: member)
     MemberSessionController(deps).addRoutes(to: member)
@@ -138,9 +160,20 @@ public func buildApplication(
     let router = buildRouter(services, registry: registry)
     var background: [any Service] = services.databaseServices + [RateLimitSweeper(limiter: services.limiter, logger: logger)]
     if config.outboxDelivery { background.append(services.deliveryService()) }
+    if let metricsPort = config.metricsPort {
+        // Prometheus scrapes a listener of its own, never the public one.
+        let metricsRouter = Router(context: AppRequestContext.self)
+        MetricsController(registry: registry).addRoutes(to: metricsRouter)
+        background.append(Application(
+            router: metricsRouter,
+            configuration: .init(address: .hostname(config.metricsHost, port: metricsPort), serverName: "PlanPortal-metrics"),
+            logger: logger
+        ))
+    }
     if let cache = services.planCache { background.append(PlanChangeListener(client: services.directPostgres, cache: cache, logger: logger)) }
     var app = Application(
         router: router,
+        server: .http1(configuration: config.http1Configuration),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "PlanPortal"),
         services: background,
         logger: logger
@@ -154,6 +187,7 @@ public func buildApplication(
                 "plans_migrated": "\(report.tenantApplied.count)",
                 "plans": "\(report.plansChecked)",
             ])
+            try await services.secretRotation.resealAll()
         }
     }
     if config.environment == .production {

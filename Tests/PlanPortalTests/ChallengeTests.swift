@@ -38,6 +38,11 @@ func fakeSiteverify(_ log: SiteverifyLog) -> Application<RouterResponder<BasicRe
     router.post("host", use: answer(#"{"success":true,"hostname":"evil.example","action":"register","score":0.9}"#))
     router.post("slow", use: answer(good, delay: .seconds(8)))
     router.post("broken", use: answer("<html>oops</html>", status: .badGateway))
+    router.post("redirect") { request, _ in
+        _ = try await request.body.collect(upTo: 64 * 1024)
+        await log.record(["redirect": "1"])
+        return Response(status: .temporaryRedirect, headers: [.location: "/ok"])
+    }
     return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
 }
 
@@ -138,11 +143,16 @@ func fakeSiteverify(_ log: SiteverifyLog) -> Application<RouterResponder<BasicRe
             let fields = try #require(try noSecret.object()["errors"] as? [[String: Any]]).compactMap { $0["field"] as? String }
             #expect(fields.contains("challenge.secret"))
             let plainHTTP = try await patchPlan(client, key, f.slug, ["challenge": [
-                "provider": "hcaptcha", "siteKey": "k", "secret": "s", "verifyUrl": "http://siteverify.example.com/x", "minScore": 0.5,
+                "provider": "hcaptcha", "siteKey": "k", "secret": "s", "verifyUrl": "http://siteverify.example.com/x",
             ]])
             #expect(plainHTTP.status == .unprocessableContent)
-            let rules = Set(try #require(try plainHTTP.object()["errors"] as? [[String: Any]]).compactMap { $0["field"] as? String })
-            #expect(rules == ["challenge.verifyUrl", "challenge.minScore"])
+            #expect(try plainHTTP.problemCode() == "challenge_verify_url_forbidden")
+            let scoreAndAction = try await patchPlan(client, key, f.slug, ["challenge": [
+                "provider": "hcaptcha", "siteKey": "k", "secret": "s", "minScore": 0.5, "action": "login",
+            ]])
+            #expect(scoreAndAction.status == .unprocessableContent)
+            let rules = Set(try #require(try scoreAndAction.object()["errors"] as? [[String: Any]]).compactMap { $0["field"] as? String })
+            #expect(rules == ["challenge.action", "challenge.minScore"])
             let unknown = try await patchPlan(client, key, f.slug, ["challenge": ["provider": "captcha9000"]])
             #expect(unknown.status == .unprocessableContent || unknown.status == .badRequest)
             let difficulty = try await patchPlan(client, key, f.slug, ["challenge": ["provider": "pow", "powMaxNumber": 5000]])

@@ -44,6 +44,9 @@ struct ServerProcess {
         env["SMTP_URL"] = nil
         // Other suites read queued messages from the shared outbox; these servers must not send them.
         env["OUTBOX_DELIVERY"] = "off"
+        // Generous database deadlines under the whole suite's load (DatabaseOutageTests sets the real ones).
+        env["DATABASE_ACQUIRE_TIMEOUT_MS"] = "30000"
+        env["DATABASE_STATEMENT_TIMEOUT_MS"] = "60000"
         env.merge(extra) { $1 }
         process.environment = env
         try process.run()
@@ -134,7 +137,8 @@ struct ServerProcess {
             ).validated()
             return try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system)).slug
         }
-        let server = try await ServerProcess.start(environment: ["APP_ENV": "production", "SMTP_URL": "smtp://127.0.0.1:1"])
+        // Everything else production needs is given, so the refusal is the plan's.
+        let server = try await ServerProcess.start(environment: ["APP_ENV": "production", "SMTP_URL": "smtp://127.0.0.1:1", "SECRETS_KEY": try ProcessInfo.processInfo.environment["SECRETS_KEY"] ?? SecretBox.localKey(in: URL(fileURLWithPath: ".data"))])
         defer { server.stop() }
         #expect(await server.ready() == false, "serve must not start")
         server.process.waitUntilExit()

@@ -39,14 +39,21 @@ pp_as_owner() {
 # pp_start_cluster DIR PORT [fast] [SERVER OPTIONS]: initdb DIR if new, start it on 127.0.0.1:PORT
 # with its socket in DIR/socket, and create the database `planportal`. Sets PP_PGDATA and
 # DATABASE_URL. SERVER OPTIONS (`-c name=value …`) are added to the server's command line.
+# Authentication: peer on the socket, scram-sha-256 with a random password (DIR/pg-password,
+# mode 0600) on TCP; never `trust`. A cluster made with `trust` by an older version is converted.
 pp_start_cluster() {
     local dir="$1" port="$2" mode="${3:-}" more="${4:-}"
     local bin
     bin=$(pp_pg_bin) || return 1
-    mkdir -p "$dir"
+    (umask 077; mkdir -p "$dir")
     if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"; fi
+    local pwfile="$dir/pg-password"
+    if ! pp_as_owner test -s "$pwfile"; then
+        pp_as_owner sh -c 'umask 077; python3 -c "import secrets; print(secrets.token_hex(24))" > "$1"' sh "$pwfile"
+    fi
     if [ ! -f "$dir/data/PG_VERSION" ]; then
-        pp_as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        pp_as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth-local=peer --auth-host=scram-sha-256 --pwfile="$pwfile" \
+            -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
             || { cat "$dir/initdb.log" >&2; return 1; }
     fi
     pp_as_owner mkdir -p "$dir/socket"
@@ -54,13 +61,21 @@ pp_start_cluster() {
     # The throwaway test cluster trades durability for speed.
     [ "$mode" = "fast" ] && extra="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     pp_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/socket -c max_connections=400 $extra $more" start >/dev/null \
+        -o "-p $port -c listen_addresses=127.0.0.1 -k $dir/socket -c max_connections=400 -c password_encryption=scram-sha-256 $extra $more" start >/dev/null \
         || { cat "$dir/postgres.log" >&2; return 1; }
     PP_PGDATA="$dir/data"
-    pp_as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qtAc \
+    local password
+    password=$(pp_as_owner cat "$pwfile")
+    if pp_as_owner grep -qE '^[[:space:]]*(local|host)[^#]*[[:space:]]trust([[:space:]]|$)' "$dir/data/pg_hba.conf"; then
+        # Made with `trust` before: give postgres its password, then require it.
+        pp_as_owner "$bin/psql" -h "$dir/socket" -p "$port" -U postgres -d postgres -qtAc "ALTER ROLE postgres PASSWORD '$password'" >/dev/null
+        pp_as_owner sed -i -E '/^[[:space:]]*local/ s/[[:space:]]trust([[:space:]]*)$/ peer\1/; /^[[:space:]]*host/ s/[[:space:]]trust([[:space:]]*)$/ scram-sha-256\1/' "$dir/data/pg_hba.conf"
+        pp_as_owner "$bin/pg_ctl" -D "$dir/data" reload >/dev/null
+    fi
+    PGPASSWORD="$password" pp_as_owner env PGPASSWORD="$password" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qtAc \
         "SELECT 1 FROM pg_database WHERE datname = 'planportal'" | grep -q 1 \
-        || pp_as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres planportal
-    DATABASE_URL="postgres://postgres@127.0.0.1:$port/planportal"
+        || pp_as_owner env PGPASSWORD="$password" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres planportal
+    DATABASE_URL="postgres://postgres:$password@127.0.0.1:$port/planportal"
     export DATABASE_URL PP_PGDATA
 }
 

@@ -14,10 +14,10 @@ public protocol AdminKeyRepository: Sendable {
 }
 
 public struct PostgresAdminKeyRepository: AdminKeyRepository {
-    let client: PostgresClient
+    let client: Database
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: Database, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -4,10 +4,10 @@ import PostgresNIO
 
 /// Reads and appends the audit trail kept in each plan's schema.
 public struct AuditRepository: Sendable {
-    let client: PostgresClient
+    let client: Database
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: Database, logger: Logger) {
         self.client = client
         self.logger = logger
     }

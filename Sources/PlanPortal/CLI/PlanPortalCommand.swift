@@ -9,7 +9,7 @@ public struct PlanPortalCommand: AsyncParsableCommand {
         abstract: "Multi-tenant participant-portal API for group health plans.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, PlansCommand.self, AdminKeysCommand.self, RosterCommand.self,
-            HealthcheckCommand.self,
+            HealthcheckCommand.self, SecretsCommand.self,
         ]
     )
 
@@ -58,6 +58,8 @@ struct CommonOptions: ParsableArguments {
     func servicesForCommand() throws -> AppServices {
         var config = try self.config()
         if logLevel == nil, ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { config.logLevel = .error }
+        // An operator command may run long statements (imports, migrations of many plans).
+        if ProcessInfo.processInfo.environment["DATABASE_STATEMENT_TIMEOUT_MS"] == nil { config.databaseTimeouts.statement = .seconds(3600) }
         LoggingSetup.bootstrap(format: config.logFormat, level: config.logLevel)
         var logger = Logger(label: "planportal")
         logger.logLevel = config.logLevel

@@ -33,12 +33,12 @@ struct PlansCommand: AsyncParsableCommand {
                     guard let parsed = Language(rawValue: defaultLocale) else { throw ConfigError("--default-locale must be fr or en") }
                     locale = parsed
                 }
+                let services = try common.servicesForCommand()
                 let input = try PlanCreateInput(
                     slug: slug, nameFr: nameFr, nameEn: nameEn, emailDomains: emailDomains, portalUrl: portalURL,
                     support: SupportContact(phone: supportPhone, email: supportEmail, hoursFr: supportHoursFr, hoursEn: supportHoursEn),
-                    defaultLocale: locale, challenge: try challenge.patch()
+                    defaultLocale: locale, challenge: try challenge.patch(environment: services.config.environment)
                 ).validated()
-                let services = try common.servicesForCommand()
                 let plan = try await services.withRunningDatabase { services in
                     try await services.migrator.migrate()
                     return try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system))
@@ -60,11 +60,11 @@ struct PlansCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingProblems {
                 let slug = try PlanSlug.parse(plan)
+                let services = try common.servicesForCommand()
                 var patch = PlanPatch()
-                patch.challenge = try challenge.patch()
+                patch.challenge = try challenge.patch(environment: services.config.environment)
                 guard patch.challenge != nil else { throw ConfigError("give at least --challenge-provider or another --challenge-* option") }
                 let change = patch
-                let services = try common.servicesForCommand()
                 let updated = try await services.withRunningDatabase { services in
                     try await services.plans.update(
                         slug, patch: change,
@@ -99,15 +99,17 @@ struct ChallengeOptions: ParsableArguments {
     @Option(name: .customLong("challenge-provider"), help: "recaptcha, hcaptcha, turnstile, pow (default) or none (development only).")
     var provider: String?
     @Option(name: .customLong("challenge-site-key")) var siteKey: String?
-    @Option(name: .customLong("challenge-secret"), help: "Provider secret (stored, never shown again).") var secret: String?
+    @Option(name: .customLong("challenge-secret-file"), help: "File holding the provider secret, or - for standard input (stored sealed, never shown again).")
+    var secretFile: String?
     @Option(name: .customLong("challenge-verify-url"), help: "Siteverify URL override (proxy, test double).") var verifyURL: String?
     @Option(name: .customLong("challenge-min-score"), help: "reCAPTCHA v3 minimum score (0-1).") var minScore: Double?
     @Option(name: .customLong("challenge-action"), help: "Expected action (reCAPTCHA v3, Turnstile).") var action: String?
     @Option(name: .customLong("challenge-hostname"), help: "Hostname the provider must report.") var hostname: String?
     @Option(name: .customLong("challenge-pow-max-number"), help: "Proof-of-work difficulty (1000-10000000).") var powMaxNumber: Int?
 
-    /// The patch the flags describe, or nil when none is given.
-    func patch() throws -> ChallengePatch? {
+    /// The patch the flags describe, or nil when none is given. The operator is a platform
+    /// operator, but the verify URL still has to pass the outbound policy.
+    func patch(environment: AppEnvironment) throws -> ChallengePatch? {
         var patch = ChallengePatch()
         if let provider {
             guard let parsed = ChallengeProvider(rawValue: provider) else {
@@ -116,14 +118,16 @@ struct ChallengeOptions: ParsableArguments {
             patch.provider = parsed
         }
         if let siteKey { patch.siteKey = .value(siteKey) }
-        if let secret { patch.secret = .value(secret) }
+        if let secretFile { patch.secret = .value(try readSecret(from: secretFile)) }
         if let verifyURL { patch.verifyUrl = .value(verifyURL) }
         if let minScore { patch.minScore = .value(minScore) }
         if let action { patch.action = .value(action) }
         if let hostname { patch.hostname = .value(hostname) }
         if let powMaxNumber { patch.powMaxNumber = .value(powMaxNumber) }
-        let given = provider != nil || siteKey != nil || secret != nil || verifyURL != nil || minScore != nil
+        let given = provider != nil || siteKey != nil || secretFile != nil || verifyURL != nil || minScore != nil
             || action != nil || hostname != nil || powMaxNumber != nil
-        return given ? patch : nil
+        guard given else { return nil }
+        try patch.checkVerifyURL(byPlatform: true, policy: OutboundPolicy(environment: environment))
+        return patch
     }
 }

@@ -172,9 +172,6 @@ enum ChallengeRules {
                 fail(field, "not_applicable", fr: "Sans objet pour ce fournisseur.", en: "Not applicable to this provider.")
             }
         }
-        if let url = s.verifyUrl, !isAcceptableVerifyURL(url) {
-            fail("verifyUrl", "https", fr: "URL https:// (http:// seulement vers localhost).", en: "An https:// URL (http:// only to localhost).")
-        }
         if let score = s.minScore {
             if s.provider != .recaptcha { fail("minScore", "not_applicable", fr: "Réservé à reCAPTCHA v3.", en: "reCAPTCHA v3 only.") }
             if !(0...1).contains(score) { fail("minScore", "range", fr: "Entre 0 et 1.", en: "Between 0 and 1.") }
@@ -187,13 +184,5 @@ enum ChallengeRules {
             if !(1_000...10_000_000).contains(max) { fail("powMaxNumber", "range", fr: "De 1 000 à 10 000 000.", en: "From 1,000 to 10,000,000.") }
         }
         return s
-    }
-
-    /// https anywhere; plain http only to the loopback interface (local proxies and test doubles).
-    static func isAcceptableVerifyURL(_ raw: String) -> Bool {
-        guard raw.count <= 500, let url = URL(string: raw), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
-              url.user == nil, url.password == nil, url.query == nil, url.fragment == nil else { return false }
-        if scheme == "https" { return !host.isEmpty }
-        return scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
     }
 }

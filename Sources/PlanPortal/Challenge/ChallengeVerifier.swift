@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import Metrics
@@ -14,14 +13,15 @@ public protocol ChallengeVerifier: Sendable {
 /// The verifier of every plan: dispatches on the plan's provider. Fails closed: a provider that
 /// cannot be reached within `timeout` refuses the request with 503.
 public struct PlanChallengeVerifier: ChallengeVerifier {
-    let client: PostgresClient
-    let http: HTTPClient
-    let timeout: TimeAmount
+    let client: Database
+    /// Siteverify calls go through the outbound policy (the URL can be set by an admin).
+    let outbound: OutboundHTTPClient
+    let timeout: Duration
     let logger: Logger
 
-    public init(client: PostgresClient, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(5), logger: Logger) {
+    public init(client: Database, outbound: OutboundHTTPClient, timeout: Duration = .seconds(5), logger: Logger) {
         self.client = client
-        self.http = http
+        self.outbound = outbound
         self.timeout = timeout
         self.logger = logger
     }
@@ -98,21 +98,24 @@ public struct PlanChallengeVerifier: ChallengeVerifier {
         var fields = [("secret", secret), ("response", token)]
         if let remoteIP { fields.append(("remoteip", remoteIP)) }
         if settings.provider == .hcaptcha, let siteKey = settings.siteKey { fields.append(("sitekey", siteKey)) }
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: Self.formEncode(fields)))
         let answer: SiteverifyAnswer
         do {
-            let deadline = NIODeadline.now() + timeout
-            let response = try await http.execute(request, deadline: deadline)
-            guard response.status == .ok else { throw SiteverifyError.status(Int(response.status.code)) }
-            let body = try await response.body.collect(upTo: 64 * 1024)
-            answer = try JSONDecoder().decode(SiteverifyAnswer.self, from: body)
+            let response = try await outbound.post(
+                url,
+                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+                body: ByteBuffer(string: Self.formEncode(fields)),
+                timeout: timeout
+            )
+            guard response.status == 200 else { throw SiteverifyError.status(response.status) }
+            answer = try JSONDecoder().decode(SiteverifyAnswer.self, from: response.body)
+        } catch let refused as OutboundHTTPClient.Refused {
+            logger.warning("challenge provider refused by the outbound policy", metadata: [
+                "plan": "\(plan.slug)", "provider": "\(settings.provider.rawValue)", "host": "\(refused.host)", "reason": "\(refused.reason.rawValue)",
+            ])
+            throw Problem.challengeUnavailable
         } catch {
             logger.warning("challenge provider unavailable", metadata: [
-                "plan": "\(plan.slug)", "provider": "\(settings.provider.rawValue)", "error": "\(String(describing: error).prefix(200))",
+                "plan": "\(plan.slug)", "provider": "\(settings.provider.rawValue)", "error": "\(SafeError.describe(error))",
             ])
             throw Problem.challengeUnavailable
         }

@@ -30,3 +30,22 @@ extension Problem {
         headers: [.retryAfter: "30"]
     )
 }
+
+extension Problem {
+    /// 422 at configuration: `verifyUrl` set by a plan-admin key (rule `platform_only`), or a URL
+    /// the outbound policy refuses (rule `scheme`, `credentials`, `malformed`, `forbidden_address`).
+    public static func challengeVerifyUrlForbidden(rule: String) -> Problem {
+        Problem(
+            status: .unprocessableContent,
+            code: "challenge_verify_url_forbidden",
+            title: .init(fr: "Adresse de vérification refusée", en: "Verification URL refused"),
+            detail: .init(
+                fr: "Seules les clés platform peuvent fixer verifyUrl, et seulement vers une adresse https publique.",
+                en: "Only platform keys may set verifyUrl, and only to a public https address."
+            ),
+            errors: [.init(field: "challenge.verifyUrl", rule: rule, message: rule == "platform_only"
+                ? .init(fr: "Réservé aux clés platform.", en: "Platform keys only.")
+                : .init(fr: "URL https vers une adresse publique, sans identifiants.", en: "An https URL to a public address, without credentials."))]
+        )
+    }
+}

@@ -4,11 +4,11 @@ import PostgresNIO
 
 /// A plan's benefits (`benefit_settings`, `benefit_categories`) and the coverage a member has left.
 public struct BenefitsRepository: Sendable {
-    let client: PostgresClient
+    let client: Database
     let audit: AuditRepository
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: Database, logger: Logger) {
         self.client = client
         self.audit = AuditRepository(client: client, logger: logger)
         self.logger = logger

@@ -8,13 +8,13 @@ import PostgresNIO
 /// Every state change is written with its audit event (and, for transitions, the member's e-mail)
 /// in one transaction.
 public struct ClaimRepository: Sendable {
-    let client: PostgresClient
+    let client: Database
     let benefits: BenefitsRepository
     let audit: AuditRepository
     let outbox: Outbox
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: Database, logger: Logger) {
         self.client = client
         self.benefits = BenefitsRepository(client: client, logger: logger)
         self.audit = AuditRepository(client: client, logger: logger)

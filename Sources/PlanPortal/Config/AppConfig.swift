@@ -33,12 +33,23 @@ public struct AppConfig: Sendable {
     public var maxJSONBodyBytes: Int
     /// Connections in the PostgreSQL pool of this process.
     public var databaseMaxConnections: Int
+    /// Longest wait for a pooled connection and longest request statement
+    /// (`DATABASE_ACQUIRE_TIMEOUT_MS`, `DATABASE_STATEMENT_TIMEOUT_MS`): past them, 503.
+    public var databaseTimeouts = Database.Timeouts()
     /// Plan schemas migrated at once.
     public var migrationConcurrency: Int
     /// Argon2 hashes computed at once (threads of the hashing pool).
     public var hashConcurrency: Int
-    /// Argon2 requests allowed to wait for a thread before the server answers 503.
+    /// Argon2 requests allowed to wait for a thread before the server answers 503 (half of them
+    /// at most for one plan).
     public var hashQueueLimit: Int
+    /// Memory all concurrent Argon2 hashes may use together, in MiB (`HASH_MEMORY_MIB`, at least
+    /// the 256 MiB hard cap of one hash).
+    public var hashMemoryMiB: Int
+    /// A connection with no request in flight is closed after this long (`HTTP_IDLE_TIMEOUT_SECONDS`).
+    public var httpIdleTimeoutSeconds: Int
+    /// Largest request head: all header fields together, in bytes (one field: half of it).
+    public var maxHeaderBytes: Int
     /// `smtp://[user:pass@]host:port` or `smtps://…`; unset in development writes `.eml` files.
     public var smtpURL: String?
     /// Sender of every e-mail (`MAIL_FROM`).
@@ -56,6 +67,29 @@ public struct AppConfig: Sendable {
     public var planCacheSeconds: Int
     /// Requests per admin key (`ADMIN_RATE_LIMIT`, `LIMIT/SECONDS`, default 600/60).
     public var adminRateLimit: RateLimitRule
+    /// A separate listener for `/metrics` (`METRICS_PORT`); without it, `/metrics` is on the main
+    /// listener outside production and nowhere in production.
+    public var metricsPort: Int?
+    /// Address of the metrics listener (`METRICS_HOST`, default 127.0.0.1).
+    public var metricsHost = "127.0.0.1"
+
+    /// Whether the main listener serves `/metrics`.
+    public var metricsOnMainListener: Bool { metricsPort == nil && environment != .production }
+
+    /// `SECRETS_KEY` and `SECRETS_PREVIOUS_KEYS` as given (base64); without them development and
+    /// tests use `.data/secrets-key`, production refuses to start.
+    public var secretsKey: String?
+    public var previousSecretsKeys: String?
+
+    /// The variables `SecretBox.fromEnvironment` reads: these fields, or when `SECRETS_KEY` was
+    /// not given through them (a config built in code), the process environment.
+    var secretsEnvironment: [String: String] {
+        guard secretsKey != nil else { return ProcessInfo.processInfo.environment }
+        var env: [String: String] = [:]
+        env["SECRETS_KEY"] = secretsKey
+        env["SECRETS_PREVIOUS_KEYS"] = previousSecretsKeys
+        return env
+    }
 
     public init(
         databaseURL: String,
@@ -86,6 +120,9 @@ public struct AppConfig: Sendable {
         self.migrationConcurrency = migrationConcurrency
         self.hashConcurrency = max(1, hashConcurrency)
         self.hashQueueLimit = hashQueueLimit
+        self.hashMemoryMiB = 1024
+        self.httpIdleTimeoutSeconds = 30
+        self.maxHeaderBytes = 16 * 1024
         self.smtpURL = nil
         self.mailFrom = "PlanPortal <no-reply@planportal.localhost>"
         self.mailDirectory = URL(fileURLWithPath: ".data/mail", isDirectory: true)
@@ -166,15 +203,51 @@ public struct AppConfig: Sendable {
             guard let parsed = Int(value), parsed >= 1 else { throw ConfigError("HASH_CONCURRENCY must be at least 1") }
             config.hashConcurrency = parsed
         }
+        if let value = env["METRICS_PORT"], !value.isEmpty {
+            guard let parsed = Int(value), (1...65535).contains(parsed) else { throw ConfigError("METRICS_PORT must be 1-65535") }
+            config.metricsPort = parsed
+        }
+        if let value = env["METRICS_HOST"], !value.isEmpty { config.metricsHost = value }
+        if let value = env["SECRETS_KEY"], !value.isEmpty {
+            _ = try SecretBox.Key(base64: value)
+            config.secretsKey = value
+        }
+        if let value = env["SECRETS_PREVIOUS_KEYS"], !value.isEmpty {
+            for key in value.split(separator: ",") { _ = try SecretBox.Key(base64: String(key)) }
+            config.previousSecretsKeys = value
+        }
+        if let value = env["DATABASE_ACQUIRE_TIMEOUT_MS"], !value.isEmpty {
+            guard let parsed = Int(value), (100...60_000).contains(parsed) else { throw ConfigError("DATABASE_ACQUIRE_TIMEOUT_MS must be 100-60000") }
+            config.databaseTimeouts.acquire = .milliseconds(parsed)
+        }
+        if let value = env["DATABASE_STATEMENT_TIMEOUT_MS"], !value.isEmpty {
+            guard let parsed = Int(value), (100...3_600_000).contains(parsed) else { throw ConfigError("DATABASE_STATEMENT_TIMEOUT_MS must be 100-3600000") }
+            config.databaseTimeouts.statement = .milliseconds(parsed)
+        }
+        if let value = env["HASH_MEMORY_MIB"], !value.isEmpty {
+            guard let parsed = Int(value), parsed >= 256 else { throw ConfigError("HASH_MEMORY_MIB must be at least 256 (one hash may use 256 MiB)") }
+            config.hashMemoryMiB = parsed
+        }
+        if let value = env["HTTP_IDLE_TIMEOUT_SECONDS"], !value.isEmpty {
+            guard let parsed = Int(value), (1...3600).contains(parsed) else { throw ConfigError("HTTP_IDLE_TIMEOUT_SECONDS must be 1-3600") }
+            config.httpIdleTimeoutSeconds = parsed
+        }
         try config.checkProduction()
         return config
     }
 
-    /// What production refuses: no SMTP server, rate limits off.
+    /// What production refuses: no SMTP server (whose TLS is then required: `smtps://`, or
+    /// `smtp://` with STARTTLS, else nothing is sent), rate limits off, no `SECRETS_KEY`, a database
+    /// reached over the network without `sslmode=verify-full`, `/metrics` on the public listener.
     public func checkProduction() throws {
         guard environment == .production else { return }
         if smtpURL == nil { throw ConfigError("SMTP_URL is required when APP_ENV=production") }
+        if !DatabaseURL.isProtected(databaseURL) {
+            throw ConfigError("APP_ENV=production needs DATABASE_URL with sslmode=verify-full unless it is a unix socket or loopback address")
+        }
+        if metricsPort == port { throw ConfigError("METRICS_PORT must differ from PORT: /metrics is never on the public listener in production") }
         if !rateLimitsEnabled { throw ConfigError("RATE_LIMITS=off is refused when APP_ENV=production") }
+        if secretsKey == nil { throw ConfigError("SECRETS_KEY is required when APP_ENV=production") }
     }
 
     /// The first of: the current directory, then the executable's folder and its parents, that holds

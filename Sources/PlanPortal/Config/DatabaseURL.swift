@@ -39,4 +39,19 @@ public enum DatabaseURL {
         }
         return .init(host: host, port: components.port ?? 5432, username: username, password: password, database: databaseName, tls: tls)
     }
+
+    /// True when the connection cannot be read or redirected on the network: a unix socket, a
+    /// loopback host, or TLS with the server's certificate and name verified (`sslmode=verify-full`).
+    public static func isProtected(_ string: String) -> Bool {
+        guard let components = URLComponents(string: string) else { return false }
+        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        if let socket = query["host"], socket.hasPrefix("/") { return true }
+        if query["sslmode"] == "verify-full" { return true }
+        var host = (components.host ?? "").lowercased()
+        if host.isEmpty { return false }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" { return true }
+        guard let bytes = OutboundPolicy.addressBytes(host) else { return false }
+        return OutboundPolicy.isLoopback(bytes)
+    }
 }

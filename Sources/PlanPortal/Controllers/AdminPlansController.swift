@@ -40,6 +40,7 @@ public struct AdminPlansController: Sendable {
         var request = request
         let body = try await request.decodeJSON(PlanCreateInput.self, limit: maxBodyBytes)
         try refuseNoChallengeInProduction(body.challenge?.provider)
+        try body.challenge?.checkVerifyURL(byPlatform: true, policy: OutboundPolicy(environment: environment))
         let input = try body.validated()
         let plan = try await plans.create(input, audit: context.adminAuditEvent("plan.created"))
         return try .json(plan, status: .created, headers: [.location: "/v1/admin/plans/\(plan.slug)"])
@@ -63,6 +64,11 @@ public struct AdminPlansController: Sendable {
         var request = request
         let patch = try await request.decodeJSON(PlanPatch.self, limit: maxBodyBytes)
         try refuseNoChallengeInProduction(patch.challenge?.provider)
+        let key = try context.requireAdminKey()
+        try patch.challenge?.checkVerifyURL(byPlatform: key.role == .platform, policy: OutboundPolicy(environment: environment))
+        if key.role != .platform, let argon2 = patch.argon2, case let errors = argon2.planAdminErrors(), !errors.isEmpty {
+            throw Problem.validation(errors)
+        }
         let event = context.adminAuditEvent("plan.updated", details: .init(fields: patch.fieldNames))
         guard let plan = try await plans.update(slug, patch: patch, audit: event) else { throw Problem.planNotFound }
         return try .json(plan)

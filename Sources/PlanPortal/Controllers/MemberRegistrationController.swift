@@ -92,7 +92,9 @@ public struct MemberRegistrationController: MemberController {
     @Sendable func listSecurityQuestions(_ request: Request, context: AppRequestContext) async throws -> Response {
         let plan = try await context.memberPlan(in: plans)
         let language = context.language(request)
-        return try .json(plan.securityQuestions.map { QuestionItem(id: $0.id, text: $0.text(language)) }, headers: [.contentLanguage: language.rawValue])
+        var headers = HTTPFields.publicDocument
+        headers[.contentLanguage] = language.rawValue
+        return try .json(plan.securityQuestions.map { QuestionItem(id: $0.id, text: $0.text(language)) }, headers: headers)
     }
 
     public struct PolicyBody: Codable, Sendable {
@@ -116,7 +118,9 @@ public struct MemberRegistrationController: MemberController {
             requireSpecial: p.requireSpecial, minLetters: p.minLetters, blockCommonPasswords: p.blockCommonPasswords,
             rejectEmailLocalPart: p.rejectEmailLocalPart, rules: p.rules.map { QuestionItem(id: $0.id, text: $0.text(language)) }
         )
-        return try .json(body, headers: [.contentLanguage: language.rawValue])
+        var headers = HTTPFields.publicDocument
+        headers[.contentLanguage] = language.rawValue
+        return try .json(body, headers: headers)
     }
 
     static func registrationID(_ context: AppRequestContext) throws -> UUID {

@@ -20,7 +20,9 @@ public struct MemberSessionController: MemberController {
         let plan = try await context.memberPlan(in: plans)
         let language = context.language(request)
         guard let terms = try await accounts.currentTerms(plan: plan.planSlug, language: language) else { throw Problem.termsNotFound }
-        return try .json(terms, headers: [.contentLanguage: language.rawValue])
+        var headers = HTTPFields.publicDocument
+        headers[.contentLanguage] = language.rawValue
+        return try .json(terms, headers: headers)
     }
 
     @Sendable func createSession(_ request: Request, context: AppRequestContext) async throws -> Response {

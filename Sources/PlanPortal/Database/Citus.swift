@@ -54,7 +54,7 @@ enum Citus {
     /// On a coordinator, distributes the plan schemas that are still plain schemas — plans created
     /// before Citus was installed, or restored from a single PostgreSQL — each in its own
     /// transaction (which copies that plan's rows to its worker). Returns their schema names.
-    static func distributeLocalPlanSchemas(_ client: PostgresClient, logger: Logger) async throws -> [String] {
+    static func distributeLocalPlanSchemas(_ client: Database, logger: Logger) async throws -> [String] {
         try await client.withConnection { connection in
             guard try await isCoordinator(on: connection, logger: logger) else { return [] }
             let rows = try await connection.query(

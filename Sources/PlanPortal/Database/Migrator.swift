@@ -15,9 +15,9 @@ public struct Migrator: Sendable {
     static let controlSchema = "control"
 
     /// Request pool: readiness (`pendingCount`).
-    public let client: PostgresClient
+    public let client: Database
     /// Real sessions (`DATABASE_DIRECT_URL`): the advisory lock and the migrations it covers.
-    public let sessionClient: PostgresClient
+    public let sessionClient: Database
     public let migrations: MigrationSet
     public let concurrency: Int
     public let logger: Logger
@@ -25,7 +25,7 @@ public struct Migrator: Sendable {
     /// `sessionClient` must reach PostgreSQL itself, never a transaction-mode pooler: the
     /// migration lock is a session advisory lock (`AppServices.directPostgres`).
     public init(
-        client: PostgresClient, sessionClient: PostgresClient, migrations: MigrationSet, concurrency: Int = 4,
+        client: Database, sessionClient: Database, migrations: MigrationSet, concurrency: Int = 4,
         logger: Logger
     ) {
         self.client = client

@@ -27,6 +27,12 @@ public struct IPAddressRange: Sendable, Equatable, CustomStringConvertible {
         self.description = "\(first)/\(prefix)"
     }
 
+    init(raw network: [UInt8], prefix: Int, description: String) {
+        self.network = network
+        self.prefix = prefix
+        self.description = description
+    }
+
     public func contains(_ address: String) -> Bool {
         guard let bytes = Self.parse(address) else { return false }
         return contains(bytes)

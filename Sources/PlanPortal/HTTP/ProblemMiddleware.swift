@@ -46,6 +46,9 @@ public struct ProblemMiddleware: RouterMiddleware {
             return .payloadTooLarge
         case is PasswordHasher.Busy:
             return .serviceBusy
+        case let error where Database.isUnavailability(error):
+            context.logger.warning("database unavailable", metadata: ["error": "\(SafeError.describe(error))"])
+            return .databaseUnavailable
         case let http as HTTPError:
             switch http.status {
             case .notFound: return .notFound
@@ -59,7 +62,7 @@ public struct ProblemMiddleware: RouterMiddleware {
                 return .internalError
             }
         default:
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("unhandled error", metadata: ["error": "\(SafeError.describe(error))"])
             return .internalError
         }
     }

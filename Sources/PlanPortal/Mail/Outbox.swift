@@ -1,14 +1,15 @@
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
 import ServiceLifecycle
 
 /// The transactional outbox in `control.outbox`.
 public struct Outbox: Sendable {
-    let client: PostgresClient
+    let client: Database
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: Database, logger: Logger) {
         self.client = client
         self.logger = logger
     }
@@ -24,12 +25,18 @@ public struct Outbox: Sendable {
         )
     }
 
+    /// A message still unsent after this long, or after this many attempts, is dead-lettered.
+    static let deadAfterAttempts = 20
+    static let deadAfterHours = 24
+
     struct Claimed: Sendable {
         var id: Int64
         var plan: String
         var kind: String
         var message: MailMessage
         var attempts: Int
+        /// Older than `deadAfterHours`: not sent any more.
+        var expired: Bool
     }
 
     /// Claims up to `limit` due messages for this replica: the lease (next_attempt_at pushed two
@@ -40,22 +47,25 @@ public struct Outbox: Sendable {
             UPDATE control.outbox o SET next_attempt_at = now() + interval '2 minutes', attempts = o.attempts + 1
             WHERE o.id IN (
                 SELECT id FROM control.outbox
-                WHERE sent_at IS NULL AND next_attempt_at <= now()
+                WHERE sent_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
                   AND (\(plans == nil) OR plan_slug = ANY(\(plans ?? [])))
                 ORDER BY id
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
             )
-            RETURNING o.id, o.plan_slug, o.kind, o.to_address, o.subject, o.body_text, o.body_html, o.attempts
+            RETURNING o.id, o.plan_slug, o.kind, o.to_address, o.subject, o.body_text, o.body_html, o.attempts,
+                      o.created_at < now() - make_interval(hours => \(Self.deadAfterHours)::int)
             """,
             logger: logger
         )
         var claimed: [Claimed] = []
-        for try await (id, plan, kind, to, subject, text, html, attempts)
-            in rows.decode((Int64, String, String, String?, String, String?, String?, Int).self)
+        for try await (id, plan, kind, to, subject, text, html, attempts, expired)
+            in rows.decode((Int64, String, String, String?, String, String?, String?, Int, Bool).self)
         {
-            guard let to, let text, let html else { continue }
-            claimed.append(Claimed(id: id, plan: plan, kind: kind, message: MailMessage(to: to, subject: subject, text: text, html: html), attempts: attempts))
+            claimed.append(Claimed(
+                id: id, plan: plan, kind: kind, message: MailMessage(to: to ?? "", subject: subject, text: text ?? "", html: html ?? ""),
+                attempts: attempts, expired: expired || to == nil || text == nil || html == nil
+            ))
         }
         return claimed
     }
@@ -73,6 +83,26 @@ public struct Outbox: Sendable {
             if let slug = PlanSlug(item.plan) {
                 try await AuditRepository(client: client, logger: logger).append(
                     NewAuditEvent(action: "email.sent", actor: .system, details: .init(outcome: item.kind)), plan: slug, on: tx
+                )
+            }
+        }
+    }
+
+    /// Gives up on a message: keeps its kind, subject, dates and the reason, forgets the address
+    /// and the bodies, and audits it in its plan.
+    func markDead(_ item: Claimed, reason: String) async throws {
+        try await client.withTransaction(logger: logger) { tx in
+            try await tx.query(
+                """
+                UPDATE control.outbox SET dead_at = now(), to_address = NULL, body_text = NULL, body_html = NULL,
+                    last_error = \(String(reason.prefix(300)))
+                WHERE id = \(item.id)
+                """,
+                logger: logger
+            )
+            if let slug = PlanSlug(item.plan) {
+                try await AuditRepository(client: client, logger: logger).append(
+                    NewAuditEvent(action: "email.dead", actor: .system, details: .init(outcome: item.kind)), plan: slug, on: tx
                 )
             }
         }
@@ -100,13 +130,19 @@ public struct OutboxDeliveryService: Service {
     let pollInterval: Duration
     /// Only these plans' messages (tests); nil in production.
     let plans: [String]?
+    /// Where `planportal_outbox_dead_total` is counted.
+    let metrics: any MetricsFactory
 
-    public init(outbox: Outbox, transport: any MailTransport, logger: Logger, pollInterval: Duration = .milliseconds(500), plans: [String]? = nil) {
+    public init(
+        outbox: Outbox, transport: any MailTransport, logger: Logger, pollInterval: Duration = .milliseconds(500), plans: [String]? = nil,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.outbox = outbox
         self.transport = transport
         self.logger = logger
         self.pollInterval = pollInterval
         self.plans = plans
+        self.metrics = metrics
     }
 
     public func run() async throws {
@@ -116,7 +152,7 @@ public struct OutboxDeliveryService: Service {
                 do {
                     sent = try await deliverDue()
                 } catch {
-                    logger.warning("outbox poll failed", metadata: ["error": "\(String(reflecting: error).prefix(200))"])
+                    logger.warning("outbox poll failed", metadata: ["error": "\(SafeError.describe(error))"])
                     sent = 0
                 }
                 if sent == 0 { try await Task.sleep(for: pollInterval) }
@@ -129,17 +165,32 @@ public struct OutboxDeliveryService: Service {
     public func deliverDue(limit: Int = 20) async throws -> Int {
         var sent = 0
         for item in try await outbox.claimDue(limit: limit, plans: plans) {
+            if item.expired {
+                try await deadLetter(item, reason: "expired after \(Outbox.deadAfterHours) h")
+                continue
+            }
             do {
                 try await transport.send(item.message)
                 try await outbox.markSent(item)
                 sent += 1
                 logger.info("e-mail sent", metadata: ["outbox_id": "\(item.id)", "kind": "\(item.kind)", "plan": "\(item.plan)"])
             } catch {
-                let reason = String(describing: error)
+                // Transport errors name the SMTP verb and reply code, never the reply text.
+                let reason = SafeError.describe(error)
+                if item.attempts >= Outbox.deadAfterAttempts {
+                    try await deadLetter(item, reason: "\(item.attempts) attempts; last: \(reason)")
+                    continue
+                }
                 try await outbox.markFailed(item, error: reason)
-                logger.warning("e-mail not sent; will retry", metadata: ["outbox_id": "\(item.id)", "attempt": "\(item.attempts)", "error": "\(reason.prefix(200))"])
+                logger.warning("e-mail not sent; will retry", metadata: ["outbox_id": "\(item.id)", "attempt": "\(item.attempts)", "error": "\(reason)"])
             }
         }
         return sent
+    }
+
+    func deadLetter(_ item: Outbox.Claimed, reason: String) async throws {
+        try await outbox.markDead(item, reason: reason)
+        Counter(label: "planportal_outbox_dead_total", dimensions: [("kind", item.kind)], factory: metrics).increment()
+        logger.error("e-mail dead-lettered", metadata: ["outbox_id": "\(item.id)", "kind": "\(item.kind)", "plan": "\(item.plan)", "reason": "\(reason)"])
     }
 }

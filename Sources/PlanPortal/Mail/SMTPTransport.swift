@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -13,6 +14,8 @@ public struct SMTPConfiguration: Sendable, Equatable {
     public var username: String?
     public var password: String?
     public var heloName: String
+    /// Never send in clear: `smtp://` then needs STARTTLS (always so in production).
+    public var requireTLS = false
 
     public init(url: String, heloName: String = "planportal.localhost") throws {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
@@ -88,8 +91,9 @@ public struct SMTPTransport: MailTransport {
             }
             let reply = try await replies.next()
             guard codes.contains(reply.code) else {
+                // The reply's text can echo the recipient: only the code and the enhanced status.
                 let verb = line?.split(separator: " ").first.map(String.init) ?? "greeting"
-                throw Failure(description: "SMTP \(verb) answered \(reply.code) \(reply.lines.first ?? "")")
+                throw Failure(description: "SMTP \(verb) answered \(reply.code)\(reply.enhancedStatus.map { " \($0)" } ?? "")")
             }
             return reply
         }
@@ -101,10 +105,18 @@ public struct SMTPTransport: MailTransport {
             if offersTLS {
                 _ = try await command("STARTTLS", expect: [220])
                 let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: config.host)
-                try await channel.pipeline.addHandler(handler, position: .first).get()
+                // TLS goes in front and whatever the server sent before the handshake is dropped,
+                // in one step on the channel's event loop: nothing said in clear can pass for a
+                // reply after it (STARTTLS command injection).
+                try await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+                    replies.discardBuffered()
+                }.get()
                 ehlo = try await command("EHLO \(config.heloName)", expect: [250])
             } else if config.username != nil {
                 throw Failure(description: "SMTP server offers no STARTTLS; refusing to send credentials in clear")
+            } else if config.requireTLS {
+                throw Failure(description: "SMTP server offers no STARTTLS; TLS is required")
             }
         }
         if let user = config.username {
@@ -129,6 +141,15 @@ public struct SMTPTransport: MailTransport {
 struct SMTPReply: Sendable {
     var code: Int
     var lines: [String]
+    /// Replies read before a STARTTLS handshake carry an older generation and are skipped.
+    var generation = 0
+
+    /// The RFC 3463 enhanced status code (`5.1.1`) at the start of the first line, if any.
+    var enhancedStatus: String? {
+        guard let first = lines.first?.split(separator: " ").first,
+              first.split(separator: ".").count == 3, first.allSatisfy({ $0.isNumber || $0 == "." }) else { return nil }
+        return String(first)
+    }
 }
 
 /// Splits the server's bytes into CRLF lines and groups multi-line replies (`250-…` then `250 …`).
@@ -140,18 +161,28 @@ final class SMTPReplyHandler: ChannelInboundHandler, @unchecked Sendable {
     private var iterator: AsyncThrowingStream<SMTPReply, any Error>.AsyncIterator
     private var pending = ""
     private var current: [String] = []
+    private let generation = NIOLockedValueBox(0)
 
     init() {
         (stream, continuation) = AsyncThrowingStream.makeStream(of: SMTPReply.self)
         iterator = stream.makeAsyncIterator()
     }
 
-    /// The next complete reply; only one caller awaits at a time.
+    /// The next complete reply of the current generation; only one caller awaits at a time.
     func next() async throws -> SMTPReply {
-        guard let reply = try await iterator.next() else {
-            throw SMTPTransport.Failure(description: "SMTP connection closed")
+        while true {
+            guard let reply = try await iterator.next() else {
+                throw SMTPTransport.Failure(description: "SMTP connection closed")
+            }
+            if reply.generation == generation.withLockedValue({ $0 }) { return reply }
         }
-        return reply
+    }
+
+    /// Forgets every byte and reply received so far (on the event loop, as TLS starts).
+    func discardBuffered() {
+        pending = ""
+        current = []
+        generation.withLockedValue { $0 += 1 }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -167,7 +198,7 @@ final class SMTPReplyHandler: ChannelInboundHandler, @unchecked Sendable {
             let separator = line.dropFirst(3).first
             current.append(String(line.dropFirst(4)))
             if separator != "-" {
-                continuation.yield(SMTPReply(code: code, lines: current))
+                continuation.yield(SMTPReply(code: code, lines: current, generation: generation.withLockedValue { $0 }))
                 current = []
             }
         }

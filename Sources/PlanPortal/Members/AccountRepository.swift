@@ -7,12 +7,12 @@ import PostgresNIO
 public struct AccountRepository: Sendable {
     static let maxResetFailures = 5
 
-    let client: PostgresClient
+    let client: Database
     let outbox: Outbox
     let audit: AuditRepository
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: Database, logger: Logger) {
         self.client = client
         self.outbox = Outbox(client: client, logger: logger)
         self.audit = AuditRepository(client: client, logger: logger)

@@ -9,12 +9,12 @@ public struct RegistrationRepository: Sendable {
     /// Mismatches after which an activation token is dead.
     static let maxActivationFailures = 5
 
-    let client: PostgresClient
+    let client: Database
     let outbox: Outbox
     let audit: AuditRepository
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: Database, logger: Logger) {
         self.client = client
         self.outbox = Outbox(client: client, logger: logger)
         self.audit = AuditRepository(client: client, logger: logger)

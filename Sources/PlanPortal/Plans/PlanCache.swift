@@ -79,11 +79,11 @@ public struct CachingPlanRepository: PlanRepository {
 /// change. While not listening (start-up, lost connection) the cache is emptied, since
 /// notifications may have been missed.
 public struct PlanChangeListener: Service {
-    let client: PostgresClient
+    let client: Database
     let cache: PlanCache
     let logger: Logger
 
-    public init(client: PostgresClient, cache: PlanCache, logger: Logger) {
+    public init(client: Database, cache: PlanCache, logger: Logger) {
         self.client = client
         self.cache = cache
         self.logger = logger
@@ -101,7 +101,7 @@ public struct PlanChangeListener: Service {
                     }
                 } catch {
                     if Task.isCancelled { break }
-                    logger.warning("plan change listener restarting", metadata: ["error": "\(String(reflecting: error).prefix(200))"])
+                    logger.warning("plan change listener restarting", metadata: ["error": "\(SafeError.describe(error))"])
                 }
                 cache.clear()
                 try await Task.sleep(for: .seconds(1))

@@ -14,14 +14,17 @@ public protocol PlanRepository: Sendable {
 }
 
 public struct PostgresPlanRepository: PlanRepository {
-    let client: PostgresClient
+    let client: Database
     let migrator: Migrator
     let audit: AuditRepository
+    /// Seals the plan's secrets before they are written and opens them after they are read.
+    let secrets: SecretBox
     let logger: Logger
 
-    public init(client: PostgresClient, migrator: Migrator, logger: Logger) {
+    public init(client: Database, migrator: Migrator, secrets: SecretBox, logger: Logger) {
         self.client = client
         self.migrator = migrator
+        self.secrets = secrets
         self.audit = AuditRepository(client: client, logger: logger)
         self.logger = logger
     }
@@ -45,7 +48,7 @@ public struct PostgresPlanRepository: PlanRepository {
                         VALUES (\(input.slug.value), \(input.slug.schemaName), \(input.nameFr), \(input.nameEn),
                             \(input.emailDomains), \(input.portalUrl), \(input.support.phone), \(input.support.email),
                             \(input.support.hoursFr), \(input.support.hoursEn),
-                            \(String(decoding: try JSONEncoder().encode(input.initialSettings), as: UTF8.self))::jsonb)
+                            \(String(decoding: try JSONEncoder().encode(input.initialSettings.sealed(with: secrets, plan: input.slug.value)), as: UTF8.self))::jsonb)
                         ON CONFLICT (slug) DO NOTHING
                         RETURNING slug
                         """,
@@ -57,7 +60,7 @@ public struct PostgresPlanRepository: PlanRepository {
                     for try await _ in try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(input.slug.value))", logger: logger) {}
                     try await migrator.createTenantSchema(input.slug, on: tx)
                     try await audit.append(event, plan: input.slug, on: tx)
-                    guard let plan = try await Self.decode(
+                    guard let plan = try await decode(
                         tx.query("\(unescaped: Self.columns) WHERE slug = \(input.slug.value)", logger: logger)
                     ).first else { throw Problem.planNotFound }
                     return plan
@@ -75,18 +78,18 @@ public struct PostgresPlanRepository: PlanRepository {
 
     public func list(slugs: [String]?) async throws -> [Plan] {
         if let slugs {
-            return try await Self.decode(client.query("\(unescaped: Self.columns) WHERE slug = ANY(\(slugs)) ORDER BY slug", logger: logger))
+            return try await decode(client.query("\(unescaped: Self.columns) WHERE slug = ANY(\(slugs)) ORDER BY slug", logger: logger))
         }
-        return try await Self.decode(client.query("\(unescaped: Self.columns) ORDER BY slug", logger: logger))
+        return try await decode(client.query("\(unescaped: Self.columns) ORDER BY slug", logger: logger))
     }
 
     public func find(_ slug: PlanSlug) async throws -> Plan? {
-        try await Self.decode(client.query("\(unescaped: Self.columns) WHERE slug = \(slug.value)", logger: logger)).first
+        try await decode(client.query("\(unescaped: Self.columns) WHERE slug = \(slug.value)", logger: logger)).first
     }
 
     public func update(_ slug: PlanSlug, patch: PlanPatch, audit event: NewAuditEvent) async throws -> Plan? {
         try await client.transaction(logger: logger) { tx -> Plan? in
-                guard let current = try await Self.decode(
+                guard let current = try await decode(
                     tx.query("\(unescaped: Self.columns) WHERE slug = \(slug.value) FOR UPDATE", logger: logger)
                 ).first else { return nil }
                 let next = try patch.applied(to: current)
@@ -97,7 +100,7 @@ public struct PostgresPlanRepository: PlanRepository {
                         portal_url = \(next.portalUrl), support_phone = \(next.support.phone),
                         support_email = \(next.support.email), support_hours_fr = \(next.support.hoursFr),
                         support_hours_en = \(next.support.hoursEn),
-                        settings = settings || \(String(decoding: try JSONEncoder().encode(next.settings), as: UTF8.self))::jsonb,
+                        settings = settings || \(String(decoding: try JSONEncoder().encode(next.settings.sealed(with: secrets, plan: slug.value)), as: UTF8.self))::jsonb,
                         updated_at = now()
                     WHERE slug = \(slug.value)
                     """,
@@ -105,13 +108,13 @@ public struct PostgresPlanRepository: PlanRepository {
                 )
                 try await audit.append(event, plan: slug, on: tx)
                 for try await _ in try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(slug.value))", logger: logger) {}
-                return try await Self.decode(
+                return try await decode(
                     tx.query("\(unescaped: Self.columns) WHERE slug = \(slug.value)", logger: logger)
                 ).first
         }
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [Plan] {
+    func decode(_ rows: PostgresRowSequence) async throws -> [Plan] {
         var plans: [Plan] = []
         for try await row in rows {
             let (slug, schema, nameFr, nameEn, domains, portal, phone, email, hoursFr, hoursEn, locale, created, updated, settings) =
@@ -120,7 +123,8 @@ public struct PostgresPlanRepository: PlanRepository {
                 slug: slug, schema: schema, nameFr: nameFr, nameEn: nameEn, emailDomains: domains, portalUrl: portal,
                 support: SupportContact(phone: phone, email: email, hoursFr: hoursFr, hoursEn: hoursEn),
                 defaultLocale: Language(rawValue: locale) ?? .fr, createdAt: created, updatedAt: updated,
-                settings: (try? JSONDecoder().decode(PlanSettings.self, from: Data(settings.utf8))) ?? PlanSettings()
+                settings: ((try? JSONDecoder().decode(PlanSettings.self, from: Data(settings.utf8))) ?? PlanSettings())
+                    .opened(with: secrets, plan: slug, logger: logger)
             ))
         }
         return plans

@@ -132,4 +132,15 @@ extension Problem {
         detail: .init(fr: "Le service est momentanément surchargé. Réessayez sous peu.", en: "The service is briefly overloaded. Try again shortly."),
         headers: [.retryAfter: "1"]
     )
+
+    public static let databaseUnavailable = Problem(
+        status: .serviceUnavailable,
+        code: "database_unavailable",
+        title: .init(fr: "Base de données indisponible", en: "Database unavailable"),
+        detail: .init(
+            fr: "La base de données ne répond pas pour le moment. Réessayez dans quelques secondes.",
+            en: "The database is not answering right now. Try again in a few seconds."
+        ),
+        headers: [.retryAfter: "5"]
+    )
 }

@@ -8,12 +8,12 @@ import ServiceLifecycle
 /// A hit is one atomic upsert per key: concurrent requests queue on the row lock and each sees
 /// the count including its own hit, so no two requests can both take the last slot.
 public struct RateLimiter: Sendable {
-    let client: PostgresClient
+    let client: Database
     let logger: Logger
     /// Off only outside production (`RATE_LIMITS=off`, for benchmarks).
     public let enabled: Bool
 
-    public init(client: PostgresClient, logger: Logger, enabled: Bool = true) {
+    public init(client: Database, logger: Logger, enabled: Bool = true) {
         self.client = client
         self.logger = logger
         self.enabled = enabled
@@ -95,7 +95,7 @@ public struct RateLimitSweeper: Service {
                 do {
                     try await limiter.sweep()
                 } catch {
-                    logger.warning("rate-limit sweep failed", metadata: ["error": "\(String(reflecting: error).prefix(200))"])
+                    logger.warning("rate-limit sweep failed", metadata: ["error": "\(SafeError.describe(error))"])
                 }
             }
         }

@@ -17,11 +17,11 @@ public protocol RosterRepository: Sendable {
 }
 
 public struct PostgresRosterRepository: RosterRepository {
-    let client: PostgresClient
+    let client: Database
     let audit: AuditRepository
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: Database, logger: Logger) {
         self.client = client
         self.audit = AuditRepository(client: client, logger: logger)
         self.logger = logger

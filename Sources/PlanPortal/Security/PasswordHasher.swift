@@ -33,9 +33,14 @@ public struct Argon2Parameters: Sendable, Equatable, Codable {
 }
 
 /// Hashes and verifies secrets with libargon2's Argon2id on a dedicated thread pool, never on
-/// Swift's cooperative pool: the pool's thread count bounds concurrent hashes, and at most
-/// `queueLimit` more may wait before callers get `PasswordHasher.Busy` (rendered as 503).
+/// Swift's cooperative pool. `HashScheduler` admits the jobs: at most `concurrency` at once, their
+/// memory within `HASH_MEMORY_MIB`, at most `queueLimit` waiting and half of that per plan
+/// (the plan is the request's, set by `HashingPlanMiddleware`); past that callers get
+/// `PasswordHasher.Busy` (rendered as 503 `service_busy`).
 public final class PasswordHasher: Sendable {
+    /// The plan on whose behalf the current task hashes (nil: operator commands, tests).
+    @TaskLocal public static var plan: String?
+
     public struct Busy: Error {}
     public struct HashingFailed: Error, CustomStringConvertible {
         public let description: String
@@ -45,14 +50,16 @@ public final class PasswordHasher: Sendable {
     static let hashLength = 32
 
     private let pool: NIOThreadPool
-    private let waiting = NIOLockedValueBox(0)
+    let scheduler: HashScheduler
     private let dummies = NIOLockedValueBox<[String: String]>([:])
     public let concurrency: Int
     public let queueLimit: Int
 
-    public init(concurrency: Int, queueLimit: Int = 256) {
+    /// - Parameter memoryBudgetMiB: memory all running hashes may use together (`HASH_MEMORY_MIB`).
+    public init(concurrency: Int, queueLimit: Int = 256, memoryBudgetMiB: Int = 1024) {
         self.concurrency = max(1, concurrency)
         self.queueLimit = queueLimit
+        self.scheduler = HashScheduler(concurrency: self.concurrency, queueLimit: queueLimit, memoryBudgetKiB: UInt64(max(1, memoryBudgetMiB)) * 1024)
         self.pool = NIOThreadPool(numberOfThreads: self.concurrency)
         self.pool.start()
     }
@@ -63,12 +70,15 @@ public final class PasswordHasher: Sendable {
 
     /// A PHC string of a fresh random salt and the Argon2id hash of `secret`.
     public func hash(_ secret: String, parameters: Argon2Parameters = .default) async throws -> String {
-        try await run { try Self.hashSync(secret, parameters: parameters) }
+        try await run(memoryKiB: parameters.memoryKiB) { try Self.hashSync(secret, parameters: parameters) }
     }
 
     /// True when `secret` matches `phc`. A malformed PHC string is a mismatch, not an error.
     public func verify(_ secret: String, against phc: String) async throws -> Bool {
-        try await run { Self.verifySync(secret, phc: phc) }
+        // The cost is read from the hash itself; what is not a well-formed Argon2id hash is a
+        // mismatch without any work.
+        guard let parameters = Argon2Parameters(phc: phc) else { return false }
+        return try await run(memoryKiB: parameters.memoryKiB) { Self.verifySync(secret, phc: phc) }
     }
 
     /// A hash of a random secret with `parameters`, made once: verifying unknown users against it
@@ -81,19 +91,20 @@ public final class PasswordHasher: Sendable {
         return made
     }
 
+    /// True when a dummy hash of this cost was made (tests: unknown e-mails pay the plan's cost).
+    func hasDummy(for parameters: Argon2Parameters) -> Bool {
+        dummies.withLockedValue { $0["\(parameters.memoryKiB)/\(parameters.iterations)/\(parameters.parallelism)"] != nil }
+    }
+
     /// True when `phc` was made with other parameters than `parameters` (rehash after a login).
     public static func needsRehash(_ phc: String, parameters: Argon2Parameters) -> Bool {
         Argon2Parameters(phc: phc) != parameters
     }
 
-    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let admitted = waiting.withLockedValue { count -> Bool in
-            guard count < concurrency + queueLimit else { return false }
-            count += 1
-            return true
-        }
-        guard admitted else { throw Busy() }
-        defer { waiting.withLockedValue { $0 -= 1 } }
+    private func run<T: Sendable>(memoryKiB: UInt32, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let memory = UInt64(memoryKiB)
+        try await scheduler.acquire(plan: Self.plan ?? "", memoryKiB: memory)
+        defer { scheduler.release(memoryKiB: memory) }
         return try await pool.runIfActive(work)
     }
 

@@ -84,6 +84,14 @@ struct MemberFixture: Sendable {
         throw ConfigError("no \(kind) message queued")
     }
 
+    /// A new registration's identity step with `challengeToken`.
+    func submitIdentity(_ client: any TestClientProtocol, challengeToken: String) async throws -> TestResponse {
+        let id = try await register(client)
+        var body = identityBody()
+        body["challengeToken"] = challengeToken
+        return try await client.execute(uri: "\(base)/registrations/\(id)/identity", method: .post, headers: [.contentType: "application/json"], body: .json(body))
+    }
+
     func activationBody(password: String = "Soleil#Nord42", dateOfBirth: String? = nil) -> [String: Any] {
         [
             "dateOfBirth": dateOfBirth ?? self.dateOfBirth, "certificateNumber": certificate, "password": password,

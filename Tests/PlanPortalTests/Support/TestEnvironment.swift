@@ -26,6 +26,9 @@ enum TestEnvironment {
         // Set when DATABASE_URL is a transaction-mode pooler (deploy/pgbouncer/check).
         config.databaseDirectURL = ProcessInfo.processInfo.environment["DATABASE_DIRECT_URL"].flatMap { $0.isEmpty ? nil : $0 }
         config.databaseMaxConnections = maxConnections
+        // Every suite runs at once on two cores, against one database being migrated: the
+        // production deadlines (2 s / 3 s) are for a server, not for this. The outage test uses them.
+        config.databaseTimeouts = Database.Timeouts(acquire: .seconds(30), statement: .seconds(60))
         config.logLevel = .warning
         config.smtpURL = ProcessInfo.processInfo.environment["TEST_SMTP_URL"]
         config.mailDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("planportal-test-mail")
@@ -59,6 +62,7 @@ enum TestEnvironment {
     /// Runs `body` against the router of a real app (real PostgreSQL), with a platform key.
     static func withApp(
         maxConnections: Int = 8,
+        logger: Logger = TestEnvironment.logger,
         configure: (inout AppConfig) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, AppServices, String) async throws -> Void
     ) async throws {
