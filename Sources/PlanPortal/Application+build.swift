@@ -153,7 +153,7 @@ public func buildApplication(
     }
     if config.environment == .production {
         app.beforeServerStarts {
-            let open = try await services.plans.list(slugs: nil).filter { $0.challenge.provider == .none }.map(\.slug)
+            let open = try await services.plans.list(slugs: nil).filter { $0.challenge.provider == .none }.map(\.slug.value)
             guard open.isEmpty else {
                 throw ConfigError("APP_ENV=production refuses plans whose challenge provider is none: \(open.joined(separator: ", "))")
             }

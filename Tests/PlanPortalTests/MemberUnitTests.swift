@@ -48,7 +48,7 @@ import Testing
 
     @Test func templatesCarryTheSeedFacts() {
         let plan = Plan(
-            slug: "ramu-udem", schema: "plan_ramu_udem", nameFr: "RAMU UdeM", nameEn: "UHIP UdeM", emailDomains: ["umontreal.ca"],
+            slug: PlanSlug("ramu-udem")!, schema: "plan_ramu_udem", nameFr: "RAMU UdeM", nameEn: "UHIP UdeM", emailDomains: ["umontreal.ca"],
             portalUrl: "https://p.example.ca", support: SupportContact(phone: "1-888-509-7797", email: "clients@example.ca", hoursFr: "8 h à 17 h", hoursEn: "8 a.m. to 5 p.m."),
             defaultLocale: .fr, createdAt: Date(), updatedAt: Date()
         )

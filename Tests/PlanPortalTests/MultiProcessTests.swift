@@ -145,7 +145,7 @@ struct ServerProcess {
             var challenge = ChallengePatch()
             challenge.provider = .pow
             patch.challenge = challenge
-            _ = try await services.plans.update(PlanSlug(slug)!, patch: patch, audit: NewAuditEvent(action: "plan.updated", actor: .system))
+            _ = try await services.plans.update(slug, patch: patch, audit: NewAuditEvent(action: "plan.updated", actor: .system))
         }
     }
 }

@@ -43,7 +43,7 @@ import Testing
             }
             // Logging in rehashes the password with the plan's new cost.
             try #expect(await f.login(client, acceptTerms: false).status == .created)
-            let rows = try await services.postgres.query("SELECT password_hash FROM \(unescaped: f.plan.quotedSchema).accounts")
+            let rows = try await services.postgres.query("SELECT password_hash FROM \(schema: f.plan).accounts")
             for try await phc in rows.decode(String.self) {
                 #expect(Argon2Parameters(phc: phc) == Argon2Parameters(memoryKiB: 8192, iterations: 3, parallelism: 1))
             }

@@ -121,7 +121,7 @@ import Testing
                            "terms.accepted", "login.success", "login.failure", "logout", "password_reset.requested", "password_reset.completed"] {
                 #expect(actions.contains(action), "audit has \(action)")
             }
-            let audit = try await services.postgres.query("SELECT string_agg(details::text || coalesce(request_id, ''), ' ') FROM \(unescaped: f.plan.quotedSchema).audit_events")
+            let audit = try await services.postgres.query("SELECT string_agg(details::text || coalesce(request_id, ''), ' ') FROM \(schema: f.plan).audit_events")
             for try await all in audit.decode(String?.self) {
                 let text = all ?? ""
                 #expect(!text.contains(f.dateOfBirth) && !text.contains(token) && !text.contains("Soleil"), "no secrets in the audit trail")

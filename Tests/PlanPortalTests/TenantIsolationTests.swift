@@ -82,7 +82,7 @@ import Testing
             }
             for slug in slugs {
                 let rows = try await services.postgres.query(
-                    "SELECT request_id FROM \(unescaped: slug.quotedSchema).audit_events WHERE action = 'probe'"
+                    "SELECT request_id FROM \(schema: slug).audit_events WHERE action = 'probe'"
                 )
                 var ids: [String] = []
                 for try await id in rows.decode(String.self) { ids.append(id) }

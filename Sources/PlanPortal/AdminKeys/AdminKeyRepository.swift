@@ -52,8 +52,7 @@ public struct PostgresAdminKeyRepository: AdminKeyRepository {
             "UPDATE control.admin_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id",
             logger: logger
         )
-        for try await _ in rows { return true }
-        return false
+        return try await rows.exists
     }
 
     public func authenticate(secret: String) async throws -> AdminKey? {
@@ -68,10 +67,10 @@ public struct PostgresAdminKeyRepository: AdminKeyRepository {
     static func decode(_ rows: PostgresRowSequence) async throws -> [AdminKey] {
         var keys: [AdminKey] = []
         for try await (id, name, role, plans, prefix, createdAt, revokedAt)
-            in rows.decode((UUID, String, String, [String], String, Date, Date?).self)
+            in rows.decode((UUID, String, AdminRole, [String], String, Date, Date?).self)
         {
             keys.append(AdminKey(
-                id: id, name: name, role: AdminRole(rawValue: role) ?? .planAdmin, plans: plans,
+                id: id, name: name, role: role, plans: plans,
                 prefix: prefix, createdAt: createdAt, revokedAt: revokedAt
             ))
         }

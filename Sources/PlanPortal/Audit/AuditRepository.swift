@@ -17,7 +17,7 @@ public struct AuditRepository: Sendable {
         let details = String(decoding: try JSONEncoder().encode(event.details), as: UTF8.self)
         try await connection.query(
             """
-            INSERT INTO \(unescaped: plan.quotedSchema).audit_events (action, actor_type, actor_id, request_id, ip, details)
+            INSERT INTO \(schema: plan).audit_events (action, actor_type, actor_id, request_id, ip, details)
             VALUES (\(event.action), \(event.actor.type), \(event.actor.id), \(event.requestID), \(event.ip)::inet, \(details)::jsonb)
             """,
             logger: logger
@@ -29,7 +29,7 @@ public struct AuditRepository: Sendable {
         let rows = try await client.query(
             """
             SELECT id, occurred_at, action, actor_type, actor_id, request_id, details::text
-            FROM \(unescaped: plan.quotedSchema).audit_events
+            FROM \(schema: plan).audit_events
             WHERE id < \(before ?? Int64.max)
             ORDER BY id DESC
             LIMIT \(limit + 1)

@@ -67,9 +67,7 @@ public struct PlanChallengeVerifier: ChallengeVerifier {
             """,
             logger: logger
         )
-        var redeemed = false
-        for try await _ in rows { redeemed = true }
-        guard redeemed else {
+        guard try await rows.exists else {
             logger.info("challenge rejected", metadata: ["plan": "\(plan.slug)", "provider": "pow", "reason": "replay"])
             throw Problem.challengeFailed
         }

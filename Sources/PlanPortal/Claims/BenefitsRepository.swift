@@ -23,8 +23,8 @@ public struct BenefitsRepository: Sendable {
         let rows = try await connection.query(
             """
             SELECT s.benefit_year_start, c.code, c.name_fr, c.name_en, c.coverage_percent, c.annual_maximum_cents, c.per_claim_maximum_cents
-            FROM \(unescaped: plan.quotedSchema).benefit_settings s
-            LEFT JOIN \(unescaped: plan.quotedSchema).benefit_categories c ON true
+            FROM \(schema: plan).benefit_settings s
+            LEFT JOIN \(schema: plan).benefit_categories c ON true
             ORDER BY c.position
             """,
             logger: logger
@@ -51,16 +51,16 @@ public struct BenefitsRepository: Sendable {
         try await client.transaction(logger: logger) { tx in
             try await tx.query(
                 """
-                INSERT INTO \(unescaped: plan.quotedSchema).benefit_settings (benefit_year_start) VALUES (\(benefits.benefitYearStart))
+                INSERT INTO \(schema: plan).benefit_settings (benefit_year_start) VALUES (\(benefits.benefitYearStart))
                 ON CONFLICT (singleton) DO UPDATE SET benefit_year_start = EXCLUDED.benefit_year_start, updated_at = now()
                 """,
                 logger: logger
             )
-            try await tx.query("DELETE FROM \(unescaped: plan.quotedSchema).benefit_categories", logger: logger)
+            try await tx.query("DELETE FROM \(schema: plan).benefit_categories", logger: logger)
             for (position, category) in benefits.categories.enumerated() {
                 try await tx.query(
                     """
-                    INSERT INTO \(unescaped: plan.quotedSchema).benefit_categories
+                    INSERT INTO \(schema: plan).benefit_categories
                         (code, position, name_fr, name_en, coverage_percent, annual_maximum_cents, per_claim_maximum_cents)
                     VALUES (\(category.code), \(position), \(category.nameFr), \(category.nameEn), \(category.coveragePercent),
                             \(category.annualMaximumCents), \(category.perClaimMaximumCents))
@@ -80,22 +80,21 @@ public struct BenefitsRepository: Sendable {
         let rows = try await connection.query(
             """
             SELECT m.id, m.coverage_status, m.coverage_start::text, m.coverage_end::text
-            FROM \(unescaped: plan.quotedSchema).accounts a JOIN \(unescaped: plan.quotedSchema).members m ON m.id = a.member_id
+            FROM \(schema: plan).accounts a JOIN \(schema: plan).members m ON m.id = a.member_id
             WHERE a.id = \(accountID)
             """,
             logger: logger
         )
-        for try await (memberID, status, start, end) in rows.decode((UUID, String, String?, String?).self) {
-            return (memberID, MemberCoverage(status: .init(rawValue: status) ?? .active, start: start, end: end))
+        return try await rows.decode((UUID, MemberCoverage.Status, String?, String?).self).one().map { memberID, status, start, end in
+            (memberID, MemberCoverage(status: status, start: start, end: end))
         }
-        return nil
     }
 
     /// Approved amounts per category of a member's claims whose service date is in `period`.
     func used(plan: PlanSlug, memberID: UUID, period: Coverage.Period, on connection: PostgresConnection) async throws -> [String: Int64] {
         let rows = try await connection.query(
             """
-            SELECT category, sum(approved_amount_cents)::bigint FROM \(unescaped: plan.quotedSchema).claims
+            SELECT category, sum(approved_amount_cents)::bigint FROM \(schema: plan).claims
             WHERE member_id = \(memberID) AND approved_amount_cents IS NOT NULL
               AND service_date BETWEEN \(period.start)::date AND \(period.end)::date
             GROUP BY category

@@ -1,8 +1,10 @@
 import Foundation
+import PostgresNIO
 
 /// `submitted → in_review → approved | partially_approved | denied`, then `approved |
 /// partially_approved → paid`.
-public enum ClaimStatus: String, Codable, Sendable, CaseIterable {
+/// Read from PostgreSQL strictly: an unknown stored status fails the query (never read as `submitted`).
+public enum ClaimStatus: String, Codable, Sendable, CaseIterable, PostgresTextValue {
     case submitted
     case inReview = "in_review"
     case approved
@@ -211,7 +213,7 @@ public struct Coverage: Encodable, Sendable {
 
 /// A member's coverage as the roster gives it.
 public struct MemberCoverage: Sendable, Equatable {
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, Sendable, PostgresTextValue {
         case active, suspended, terminated
     }
 

@@ -30,7 +30,7 @@ public struct MemberClaimsController: MemberController {
         let submission = try await request.decodeJSON(ClaimSubmission.self, limit: maxBodyBytes)
         try submission.validateShape(today: CalendarDate.today())
         let body: String
-        switch try await deps.claims.submit(plan: plan.planSlug, accountID: accountID, key: key, submission: submission, facts: context.facts(request)) {
+        switch try await deps.claims.submit(plan: plan.slug, accountID: accountID, key: key, submission: submission, facts: context.facts(request)) {
         case .created(let text), .replayed(let text): body = text
         }
         return Response(
@@ -47,7 +47,7 @@ public struct MemberClaimsController: MemberController {
             status: request.uri.queryParameters.get("status"), limit: request.uri.queryParameters.get("limit"),
             cursor: request.uri.queryParameters.get("cursor")
         )
-        let page = try await deps.claims.list(plan: plan.planSlug, accountID: accountID, query: query)
+        let page = try await deps.claims.list(plan: plan.slug, accountID: accountID, query: query)
         return try .json(ClaimPage(items: page.items.map(\.summary), nextCursor: page.nextCursor), headers: [.cacheControl: "no-store"])
     }
 
@@ -55,7 +55,7 @@ public struct MemberClaimsController: MemberController {
         let plan = try await context.memberPlan(in: plans)
         let (_, accountID) = try await session(request, plan: plan)
         guard let claimID = context.uuidParameter("claimId"),
-              let detail = try await deps.claims.detail(plan: plan.planSlug, claimID: claimID, accountID: accountID)
+              let detail = try await deps.claims.detail(plan: plan.slug, claimID: claimID, accountID: accountID)
         else { throw Problem.claimNotFound }
         return try .json(detail, headers: [.cacheControl: "no-store"])
     }
@@ -70,7 +70,7 @@ public struct MemberClaimsController: MemberController {
         let bytes = try await request.collectBody(upTo: ReceiptType.maxBytes, tooLarge: .attachmentTooLarge)
         guard let contentType = ReceiptType.sniff(bytes.readableBytesView) else { throw Problem.unsupportedAttachmentType }
         let info = try await deps.claims.addAttachment(
-            plan: plan.planSlug, accountID: accountID, claimID: claimID, contentType: contentType, filename: filename, bytes: bytes,
+            plan: plan.slug, accountID: accountID, claimID: claimID, contentType: contentType, filename: filename, bytes: bytes,
             facts: context.facts(request)
         )
         return try .json(info, status: .created)
@@ -81,7 +81,7 @@ public struct MemberClaimsController: MemberController {
         let (_, accountID) = try await session(request, plan: plan)
         guard let claimID = context.uuidParameter("claimId"), let attachmentID = context.uuidParameter("attachmentId"),
               let (contentType, filename, bytes) = try await deps.claims.attachment(
-                  plan: plan.planSlug, accountID: accountID, claimID: claimID, attachmentID: attachmentID
+                  plan: plan.slug, accountID: accountID, claimID: claimID, attachmentID: attachmentID
               )
         else { throw Problem.attachmentNotFound }
         var headers: HTTPFields = [

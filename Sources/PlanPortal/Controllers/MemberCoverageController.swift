@@ -18,7 +18,7 @@ public struct MemberCoverageController: MemberController {
         let (_, accountID) = try await session(request, plan: plan)
         let language = context.language(request)
         guard let coverage = try await deps.benefits.coverage(
-            plan: plan.planSlug, accountID: accountID, today: CalendarDate.today(), language: language
+            plan: plan.slug, accountID: accountID, today: CalendarDate.today(), language: language
         ) else { throw Problem.sessionRequired }
         return try .json(coverage, headers: [.cacheControl: "no-store", .contentLanguage: language.rawValue])
     }

@@ -19,7 +19,7 @@ public struct MemberSessionController: MemberController {
     @Sendable func getTerms(_ request: Request, context: AppRequestContext) async throws -> Response {
         let plan = try await context.memberPlan(in: plans)
         let language = context.language(request)
-        guard let terms = try await accounts.currentTerms(plan: plan.planSlug, language: language) else { throw Problem.termsNotFound }
+        guard let terms = try await accounts.currentTerms(plan: plan.slug, language: language) else { throw Problem.termsNotFound }
         return try .json(terms, headers: [.contentLanguage: language.rawValue])
     }
 
@@ -54,14 +54,14 @@ public struct MemberSessionController: MemberController {
     @Sendable func deleteCurrentSession(_ request: Request, context: AppRequestContext) async throws -> Response {
         let plan = try await context.memberPlan(in: plans)
         let (token, accountID) = try await session(request, plan: plan)
-        try await accounts.logout(plan: plan.planSlug, token: token, accountID: accountID, facts: context.facts(request))
+        try await accounts.logout(plan: plan.slug, token: token, accountID: accountID, facts: context.facts(request))
         return Response(status: .noContent)
     }
 
     @Sendable func getMe(_ request: Request, context: AppRequestContext) async throws -> Response {
         let plan = try await context.memberPlan(in: plans)
         let (_, accountID) = try await session(request, plan: plan)
-        guard let me = try await accounts.me(plan: plan.planSlug, accountID: accountID) else { throw Problem.sessionRequired }
+        guard let me = try await accounts.me(plan: plan.slug, accountID: accountID) else { throw Problem.sessionRequired }
         return try .json(me, headers: [.cacheControl: "no-store"])
     }
 }

@@ -109,7 +109,7 @@ public struct Migrator: Sendable {
                     var done: [String] = []
                     for migration in todo {
                         try await client.withTransaction(logger: logger) { tx in
-                            try await tx.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: slug.quotedSchema)", logger: logger)
+                            try await tx.query("CREATE SCHEMA IF NOT EXISTS \(schema: slug)", logger: logger)
                             try await apply(migration, schemaName: slug.schemaName, on: tx)
                         }
                         done.append(migration.version)
@@ -130,7 +130,7 @@ public struct Migrator: Sendable {
     /// Runs every tenant migration on a new plan schema inside the caller's transaction.
     /// The caller holds the shared advisory lock (see `PostgresPlanRepository.create`).
     func createTenantSchema(_ slug: PlanSlug, on tx: PostgresConnection) async throws {
-        try await tx.query("CREATE SCHEMA \(unescaped: slug.quotedSchema)", logger: logger)
+        try await tx.query("CREATE SCHEMA \(schema: slug)", logger: logger)
         for migration in migrations.tenant {
             try await apply(migration, schemaName: slug.schemaName, on: tx)
         }
@@ -158,8 +158,7 @@ public struct Migrator: Sendable {
             """,
             logger: logger
         )
-        for try await count in rows.decode(Int.self) { return count }
-        return 0
+        return try await rows.decode(Int.self).one() ?? 0
     }
 
     private func apply(_ migration: Migration, schemaName: String, on tx: PostgresConnection) async throws {

@@ -31,31 +31,28 @@ public struct AccountRepository: Sendable {
     public func currentTerms(plan: PlanSlug, language: Language) async throws -> Terms? {
         let rows = try await client.query(
             """
-            SELECT version, text_fr, text_en, published_at FROM \(unescaped: plan.quotedSchema).terms_versions
+            SELECT version, text_fr, text_en, published_at FROM \(schema: plan).terms_versions
             ORDER BY published_at DESC, version DESC LIMIT 1
             """,
             logger: logger
         )
-        for try await (version, fr, en, at) in rows.decode((String, String, String, Date).self) {
-            return Terms(version: version, text: language == .fr ? fr : en, publishedAt: at)
+        return try await rows.decode((String, String, String, Date).self).one().map { version, fr, en, at in
+            Terms(version: version, text: language == .fr ? fr : en, publishedAt: at)
         }
-        return nil
     }
 
     public func publishTerms(plan: PlanSlug, terms: TermsPublication, event: NewAuditEvent) async throws -> Date {
         try await client.transaction(logger: logger) { tx in
             let rows = try await tx.query(
                 """
-                INSERT INTO \(unescaped: plan.quotedSchema).terms_versions (version, text_fr, text_en)
+                INSERT INTO \(schema: plan).terms_versions (version, text_fr, text_en)
                 VALUES (\(terms.version), \(terms.textFr), \(terms.textEn))
                 ON CONFLICT (version) DO NOTHING
                 RETURNING published_at
                 """,
                 logger: logger
             )
-            var publishedAt: Date?
-            for try await at in rows.decode(Date.self) { publishedAt = at }
-            guard let publishedAt else { throw Problem.termsVersionExists }
+            guard let publishedAt = try await rows.decode(Date.self).one() else { throw Problem.termsVersionExists }
             try await audit.append(event, plan: plan, on: tx)
             return publishedAt
         }
@@ -81,20 +78,18 @@ public struct AccountRepository: Sendable {
 
     /// Seed step 10. Unknown e-mails are verified against a dummy hash so they cost the same.
     public func login(plan: Plan, request: LoginRequest, hasher: PasswordHasher, facts: RequestFacts) async throws -> Session {
-        let slug = plan.planSlug
+        let slug = plan.slug
         let email = RegistrationStart.normalize(request.email)
         // One round trip for the account and the current terms version.
         let rows = try await client.query(
             """
             SELECT a.id, a.password_hash, a.status, a.terms_version,
-                   (SELECT version FROM \(unescaped: slug.quotedSchema).terms_versions ORDER BY published_at DESC, version DESC LIMIT 1)
-            FROM \(unescaped: slug.quotedSchema).accounts a WHERE a.email = \(email)
+                   (SELECT version FROM \(schema: slug).terms_versions ORDER BY published_at DESC, version DESC LIMIT 1)
+            FROM \(schema: slug).accounts a WHERE a.email = \(email)
             """,
             logger: logger
         )
-        var account: (UUID, String, String, String?, String?)?
-        for try await row in rows.decode((UUID, String, String, String?, String?).self) { account = row }
-        guard let (accountID, storedHash, status, acceptedVersion, current) = account else {
+        guard let (accountID, storedHash, status, acceptedVersion, current) = try await rows.decode((UUID, String, String, String?, String?).self).one() else {
             _ = try await hasher.verify(request.password, against: try await hasher.dummyHash(plan.argon2))
             try await auditOutside(facts.event("login.failure", details: .init(outcome: "invalid_credentials")), plan: slug)
             throw Problem.invalidCredentials
@@ -122,16 +117,15 @@ public struct AccountRepository: Sendable {
         /// The session row and its audit event in one statement (atomic, one round trip).
         let createSession: PostgresQuery = """
             WITH audit AS (
-                INSERT INTO \(unescaped: slug.quotedSchema).audit_events (action, actor_type, actor_id, request_id, ip, details)
+                INSERT INTO \(schema: slug).audit_events (action, actor_type, actor_id, request_id, ip, details)
                 VALUES (\(success.action), \(success.actor.type), \(success.actor.id), \(success.requestID), \(success.ip)::inet, \(details)::jsonb)
             )
-            INSERT INTO \(unescaped: slug.quotedSchema).sessions (token_hash, account_id, expires_at)
+            INSERT INTO \(schema: slug).sessions (token_hash, account_id, expires_at)
             VALUES (\(ByteBuffer(bytes: SecretToken.digest(token))), \(accountID), now() + make_interval(secs => \(absolute)))
             RETURNING expires_at
             """
         func session(_ rows: PostgresRowSequence) async throws -> Session {
-            var expiresAt = Date()
-            for try await at in rows.decode(Date.self) { expiresAt = at }
+            guard let expiresAt = try await rows.decode(Date.self).one() else { throw Problem.internalError }
             return Session(accessToken: token, tokenType: "Bearer", expiresAt: expiresAt, termsVersion: current)
         }
         guard accepting || rehash != nil else {
@@ -141,20 +135,20 @@ public struct AccountRepository: Sendable {
             if let current, accepting {
                 try await tx.query(
                     """
-                    INSERT INTO \(unescaped: slug.quotedSchema).terms_acceptances (account_id, version, ip, user_agent)
+                    INSERT INTO \(schema: slug).terms_acceptances (account_id, version, ip, user_agent)
                     VALUES (\(accountID), \(current), \(facts.ip)::inet, \(facts.userAgent.map { String($0.prefix(500)) }))
                     """,
                     logger: logger
                 )
                 try await tx.query(
-                    "UPDATE \(unescaped: slug.quotedSchema).accounts SET terms_version = \(current), updated_at = now() WHERE id = \(accountID)",
+                    "UPDATE \(schema: slug).accounts SET terms_version = \(current), updated_at = now() WHERE id = \(accountID)",
                     logger: logger
                 )
                 try await audit.append(facts.event("terms.accepted", actor: actor, details: .init(outcome: current)), plan: slug, on: tx)
             }
             if let rehash {
                 try await tx.query(
-                    "UPDATE \(unescaped: slug.quotedSchema).accounts SET password_hash = \(rehash), updated_at = now() WHERE id = \(accountID)",
+                    "UPDATE \(schema: slug).accounts SET password_hash = \(rehash), updated_at = now() WHERE id = \(accountID)",
                     logger: logger
                 )
             }
@@ -170,31 +164,29 @@ public struct AccountRepository: Sendable {
     public func authenticate(plan: Plan, token: String) async throws -> UUID? {
         guard token.utf8.count <= 100 else { return nil }
         let idle = Int(plan.sessionIdle.components.seconds)
-        let schema = plan.planSlug.quotedSchema
         let rows = try await client.query(
             """
             WITH live AS (
-                SELECT s.token_hash, s.account_id, s.last_seen_at FROM \(unescaped: schema).sessions s
+                SELECT s.token_hash, s.account_id, s.last_seen_at FROM \(schema: plan.slug).sessions s
                 WHERE s.token_hash = \(ByteBuffer(bytes: SecretToken.digest(token))) AND s.revoked_at IS NULL
                   AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => \(idle))
-                  AND EXISTS (SELECT 1 FROM \(unescaped: schema).accounts a WHERE a.id = s.account_id AND a.status = 'active')
+                  AND EXISTS (SELECT 1 FROM \(schema: plan.slug).accounts a WHERE a.id = s.account_id AND a.status = 'active')
             ), touched AS (
-                UPDATE \(unescaped: schema).sessions t SET last_seen_at = now()
+                UPDATE \(schema: plan.slug).sessions t SET last_seen_at = now()
                 FROM live WHERE t.token_hash = live.token_hash AND live.last_seen_at < now() - interval '10 seconds'
             )
             SELECT account_id FROM live
             """,
             logger: logger
         )
-        for try await id in rows.decode(UUID.self) { return id }
-        return nil
+        return try await rows.decode(UUID.self).one()
     }
 
     public func logout(plan: PlanSlug, token: String, accountID: UUID, facts: RequestFacts) async throws {
         try await client.transaction(logger: logger) { tx in
             try await tx.query(
                 """
-                UPDATE \(unescaped: plan.quotedSchema).sessions SET revoked_at = now()
+                UPDATE \(schema: plan).sessions SET revoked_at = now()
                 WHERE token_hash = \(ByteBuffer(bytes: SecretToken.digest(token))) AND revoked_at IS NULL
                 """,
                 logger: logger
@@ -226,51 +218,48 @@ public struct AccountRepository: Sendable {
         let rows = try await client.query(
             """
             SELECT a.email, m.first_name, m.last_name, m.certificate_number, a.locale, a.terms_version
-            FROM \(unescaped: plan.quotedSchema).accounts a JOIN \(unescaped: plan.quotedSchema).members m ON m.id = a.member_id
+            FROM \(schema: plan).accounts a JOIN \(schema: plan).members m ON m.id = a.member_id
             WHERE a.id = \(accountID)
             """,
             logger: logger
         )
-        for try await (email, first, last, certificate, locale, terms) in rows.decode((String, String, String, String, String, String?).self) {
-            return Me(email: email, firstName: first, lastName: last, certificateNumber: certificate, locale: Language(rawValue: locale) ?? .fr, termsVersion: terms)
+        return try await rows.decode((String, String, String, String, Language, String?).self).one().map { email, first, last, certificate, locale, terms in
+            Me(email: email, firstName: first, lastName: last, certificateNumber: certificate, locale: locale, termsVersion: terms)
         }
-        return nil
     }
 
     // MARK: Forgotten password
 
     /// Always succeeds for the caller; an active account gets a one-hour single-use link.
     public func requestReset(plan: Plan, email rawEmail: String, facts: RequestFacts) async throws {
-        let slug = plan.planSlug
+        let slug = plan.slug
         let email = RegistrationStart.normalize(rawEmail)
         try await client.transaction(logger: logger) { tx in
             let rows = try await tx.query(
-                "SELECT id, locale FROM \(unescaped: slug.quotedSchema).accounts WHERE email = \(email) AND status = 'active' FOR UPDATE",
+                "SELECT id, locale FROM \(schema: slug).accounts WHERE email = \(email) AND status = 'active' FOR UPDATE",
                 logger: logger
             )
-            var account: (UUID, String)?
-            for try await row in rows.decode((UUID, String).self) { account = row }
-            guard let (accountID, locale) = account else {
+            guard let (accountID, locale) = try await rows.decode((UUID, Language).self).one() else {
                 try await audit.append(facts.event("password_reset.requested", details: .init(outcome: "no_account")), plan: slug, on: tx)
                 return
             }
             let token = SecretToken.generate()
             try await tx.query(
                 """
-                UPDATE \(unescaped: slug.quotedSchema).password_resets SET superseded_at = now()
+                UPDATE \(schema: slug).password_resets SET superseded_at = now()
                 WHERE account_id = \(accountID) AND used_at IS NULL AND superseded_at IS NULL
                 """,
                 logger: logger
             )
             try await tx.query(
                 """
-                INSERT INTO \(unescaped: slug.quotedSchema).password_resets (token_hash, account_id, expires_at)
+                INSERT INTO \(schema: slug).password_resets (token_hash, account_id, expires_at)
                 VALUES (\(ByteBuffer(bytes: SecretToken.digest(token))), \(accountID), now() + interval '1 hour')
                 """,
                 logger: logger
             )
             let message = MailTemplates.passwordReset(
-                plan: plan, language: Language(rawValue: locale) ?? .fr, to: email, link: "\(plan.portalUrl)/password-reset?token=\(token)"
+                plan: plan, language: locale, to: email, link: "\(plan.portalUrl)/password-reset?token=\(token)"
             )
             try await outbox.enqueue(message, kind: "password_reset", plan: slug, on: tx)
             let actor = AuditActor.member(accountID.uuidString.lowercased())
@@ -290,22 +279,22 @@ public struct AccountRepository: Sendable {
             """
             SELECT r.account_id, a.email, a.security_question_id, a.security_answer_hash, r.used_at IS NOT NULL,
                    r.superseded_at IS NOT NULL OR r.expires_at <= now() OR r.failed_attempts >= \(Self.maxResetFailures) OR a.status <> 'active'
-            FROM \(unescaped: plan.quotedSchema).password_resets r JOIN \(unescaped: plan.quotedSchema).accounts a ON a.id = r.account_id
+            FROM \(schema: plan).password_resets r JOIN \(schema: plan).accounts a ON a.id = r.account_id
             WHERE r.token_hash = \(ByteBuffer(bytes: SecretToken.digest(token)))
             """,
             logger: logger
         )
-        for try await (accountID, email, question, answer, used, dead) in rows.decode((UUID, String, String, String, Bool, Bool).self) {
-            if used { throw Problem.resetUsed }
-            if dead { throw Problem.resetExpired }
-            return ResetState(accountID: accountID, email: email, questionID: question, answerHash: answer)
+        guard let (accountID, email, question, answer, used, dead) = try await rows.decode((UUID, String, String, String, Bool, Bool).self).one() else {
+            throw Problem.resetNotFound
         }
-        throw Problem.resetNotFound
+        if used { throw Problem.resetUsed }
+        if dead { throw Problem.resetExpired }
+        return ResetState(accountID: accountID, email: email, questionID: question, answerHash: answer)
     }
 
     /// The security question of a reset link, without consuming it.
     public func resetQuestion(plan: Plan, token: String) async throws -> SecurityQuestion {
-        let state = try await resetState(plan: plan.planSlug, token: token)
+        let state = try await resetState(plan: plan.slug, token: token)
         return plan.securityQuestions.first { $0.id == state.questionID }
             ?? SecurityQuestion.defaults.first { $0.id == state.questionID }
             ?? SecurityQuestion(id: state.questionID, textFr: state.questionID, textEn: state.questionID)
@@ -313,7 +302,7 @@ public struct AccountRepository: Sendable {
 
     /// Checks the answer, sets the new password, consumes the link and revokes every session.
     public func completeReset(plan: Plan, token: String, completion: PasswordResetCompletion, hasher: PasswordHasher, facts: RequestFacts) async throws {
-        let slug = plan.planSlug
+        let slug = plan.slug
         try completion.validateBeforeToken(plan: plan)
         let state = try await resetState(plan: slug, token: token)
         guard completion.password == completion.passwordConfirmation else { throw Problem.passwordMismatch }
@@ -323,7 +312,7 @@ public struct AccountRepository: Sendable {
         guard try await hasher.verify(SecurityQuestion.normalizedAnswer(completion.securityAnswer), against: state.answerHash) else {
             try await client.transaction(logger: logger) { tx in
                 try await tx.query(
-                    "UPDATE \(unescaped: slug.quotedSchema).password_resets SET failed_attempts = failed_attempts + 1 WHERE token_hash = \(digest)",
+                    "UPDATE \(schema: slug).password_resets SET failed_attempts = failed_attempts + 1 WHERE token_hash = \(digest)",
                     logger: logger
                 )
                 try await audit.append(facts.event("password_reset.answer_mismatch", actor: actor), plan: slug, on: tx)
@@ -334,22 +323,20 @@ public struct AccountRepository: Sendable {
         try await client.transaction(logger: logger) { tx in
             let consumed = try await tx.query(
                 """
-                UPDATE \(unescaped: slug.quotedSchema).password_resets SET used_at = now()
+                UPDATE \(schema: slug).password_resets SET used_at = now()
                 WHERE token_hash = \(digest) AND used_at IS NULL AND superseded_at IS NULL AND expires_at > now()
                   AND failed_attempts < \(Self.maxResetFailures)
                 RETURNING account_id
                 """,
                 logger: logger
             )
-            var won = false
-            for try await _ in consumed { won = true }
-            guard won else { throw Problem.resetUsed }
+            guard try await consumed.exists else { throw Problem.resetUsed }
             try await tx.query(
-                "UPDATE \(unescaped: slug.quotedSchema).accounts SET password_hash = \(newHash), updated_at = now() WHERE id = \(state.accountID)",
+                "UPDATE \(schema: slug).accounts SET password_hash = \(newHash), updated_at = now() WHERE id = \(state.accountID)",
                 logger: logger
             )
             try await tx.query(
-                "UPDATE \(unescaped: slug.quotedSchema).sessions SET revoked_at = now() WHERE account_id = \(state.accountID) AND revoked_at IS NULL",
+                "UPDATE \(schema: slug).sessions SET revoked_at = now() WHERE account_id = \(state.accountID) AND revoked_at IS NULL",
                 logger: logger
             )
             try await audit.append(facts.event("password_reset.completed", actor: actor), plan: slug, on: tx)
@@ -384,30 +371,30 @@ public struct AccountRepository: Sendable {
 
     /// The roster record and account status for support staff; each look-up is audited.
     public func member(plan: PlanSlug, certificate: String, event: NewAuditEvent) async throws -> MemberRecord? {
-        let s = plan.quotedSchema
         return try await client.transaction(logger: logger) { tx -> MemberRecord? in
             let rows = try await tx.query(
                 """
                 SELECT m.certificate_number, m.last_name, m.first_name, m.date_of_birth::text, m.email,
                        CASE
                          WHEN a.status IS NOT NULL THEN a.status
-                         WHEN EXISTS (SELECT 1 FROM \(unescaped: s).registrations r
-                                      JOIN \(unescaped: s).activation_tokens t ON t.registration_id = r.id
+                         WHEN EXISTS (SELECT 1 FROM \(schema: plan).registrations r
+                                      JOIN \(schema: plan).activation_tokens t ON t.registration_id = r.id
                                       WHERE r.member_id = m.id AND t.used_at IS NULL AND t.superseded_at IS NULL
                                         AND t.expires_at > now()) THEN 'pending'
                          ELSE 'none'
                        END,
                        m.created_at, m.updated_at
-                FROM \(unescaped: s).members m LEFT JOIN \(unescaped: s).accounts a ON a.member_id = m.id
+                FROM \(schema: plan).members m LEFT JOIN \(schema: plan).accounts a ON a.member_id = m.id
                 WHERE m.certificate_number = \(MatchKey.certificate(certificate))
                 """,
                 logger: logger
             )
-            var record: MemberRecord?
-            for try await (cert, last, first, dob, email, status, created, updated)
-                in rows.decode((String, String, String, String, String?, String, Date, Date).self)
-            {
-                record = MemberRecord(certificateNumber: cert, lastName: last, firstName: first, dateOfBirth: dob, email: email, accountStatus: status, createdAt: created, updatedAt: updated)
+            let record = try await rows.decode((String, String, String, String, String?, String, Date, Date).self).one().map {
+                cert, last, first, dob, email, status, created, updated in
+                MemberRecord(
+                    certificateNumber: cert, lastName: last, firstName: first, dateOfBirth: dob, email: email, accountStatus: status,
+                    createdAt: created, updatedAt: updated
+                )
             }
             var event = event
             event.details.outcome = record == nil ? "not_found" : "found"

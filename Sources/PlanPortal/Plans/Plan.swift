@@ -38,7 +38,7 @@ public struct SupportContact: Codable, Sendable, Equatable {
 
 /// A tenant: one insurer or university plan, with its own PostgreSQL schema.
 public struct Plan: Encodable, Sendable, Equatable {
-    public var slug: String
+    public var slug: PlanSlug
     public var schema: String
     public var nameFr: String
     public var nameEn: String
@@ -78,8 +78,6 @@ public struct Plan: Encodable, Sendable, Equatable {
         try c.encode(ChallengeSettingsView(challenge), forKey: .challenge)
         try c.encode(rateLimits, forKey: .rateLimits)
     }
-
-    public var planSlug: PlanSlug { PlanSlug(slug)! }
 
     public func name(_ language: Language) -> String { language == .fr ? nameFr : nameEn }
 }

@@ -51,10 +51,8 @@ public struct PostgresPlanRepository: PlanRepository {
                         """,
                         logger: logger
                     )
-                    var inserted = false
-                    for try await _ in rows { inserted = true }
-                    guard inserted else { throw Problem.planExists }
-                    for try await _ in try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(input.slug.value))", logger: logger) {}
+                    guard try await rows.exists else { throw Problem.planExists }
+                    try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(input.slug.value))", logger: logger)
                     try await migrator.createTenantSchema(input.slug, on: tx)
                     try await audit.append(event, plan: input.slug, on: tx)
                     guard let plan = try await Self.decode(
@@ -104,23 +102,24 @@ public struct PostgresPlanRepository: PlanRepository {
                     logger: logger
                 )
                 try await audit.append(event, plan: slug, on: tx)
-                for try await _ in try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(slug.value))", logger: logger) {}
+                try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(slug.value))", logger: logger)
                 return try await Self.decode(
                     tx.query("\(unescaped: Self.columns) WHERE slug = \(slug.value)", logger: logger)
                 ).first
         }
     }
 
+    /// Plans as stored; a slug, locale or settings document the code cannot read fails loudly.
     static func decode(_ rows: PostgresRowSequence) async throws -> [Plan] {
         var plans: [Plan] = []
         for try await row in rows {
             let (slug, schema, nameFr, nameEn, domains, portal, phone, email, hoursFr, hoursEn, locale, created, updated, settings) =
-                try row.decode((String, String, String, String, [String], String, String?, String?, String?, String?, String, Date, Date, String).self)
+                try row.decode((PlanSlug, String, String, String, [String], String, String?, String?, String?, String?, Language, Date, Date, String).self)
             plans.append(Plan(
                 slug: slug, schema: schema, nameFr: nameFr, nameEn: nameEn, emailDomains: domains, portalUrl: portal,
                 support: SupportContact(phone: phone, email: email, hoursFr: hoursFr, hoursEn: hoursEn),
-                defaultLocale: Language(rawValue: locale) ?? .fr, createdAt: created, updatedAt: updated,
-                settings: (try? JSONDecoder().decode(PlanSettings.self, from: Data(settings.utf8))) ?? PlanSettings()
+                defaultLocale: locale, createdAt: created, updatedAt: updated,
+                settings: try JSONDecoder().decode(PlanSettings.self, from: Data(settings.utf8))
             ))
         }
         return plans

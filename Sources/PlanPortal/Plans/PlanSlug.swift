@@ -1,3 +1,6 @@
+import Foundation
+import PostgresNIO
+
 /// A validated plan identifier and the PostgreSQL schema derived from it.
 ///
 /// This is the only way a schema name reaches SQL: the slug grammar
@@ -45,4 +48,9 @@ public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
     }
 }
 
-import Foundation
+/// Bound as a text value (`WHERE slug = \(slug)`) and read back strictly: a stored slug that breaks
+/// the grammar fails the query instead of becoming a schema name.
+extension PlanSlug: PostgresTextValue {
+    public init?(rawValue: String) { self.init(rawValue) }
+    public var rawValue: String { value }
+}

@@ -63,16 +63,15 @@ public struct RateLimiter: Sendable {
     /// Deletes counters whose window has passed and redeemed challenges whose salt has expired.
     @discardableResult
     public func sweep() async throws -> Int {
-        var removed = 0
-        for try await count in try await client.query(
+        let removed = try await client.query(
             """
             WITH a AS (DELETE FROM control.rate_limits WHERE window_ends_at < now() RETURNING 1),
                  b AS (DELETE FROM control.challenge_solutions WHERE expires_at < now() RETURNING 1)
             SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b)
             """,
             logger: logger
-        ).decode(Int64.self) { removed = Int(count) }
-        return removed
+        ).decode(Int64.self).one()
+        return Int(removed ?? 0)
     }
 }
 

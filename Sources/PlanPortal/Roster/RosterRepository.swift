@@ -67,7 +67,7 @@ public struct PostgresRosterRepository: RosterRepository {
             let result = try await tx.query(
                 """
                 WITH upserted AS (
-                    INSERT INTO \(unescaped: plan.quotedSchema).members AS m
+                    INSERT INTO \(schema: plan).members AS m
                         (certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth, email,
                          coverage_status, coverage_start, coverage_end)
                     SELECT certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth, email,
@@ -90,10 +90,8 @@ public struct PostgresRosterRepository: RosterRepository {
                 """,
                 logger: logger
             )
-            var counts = RosterImportResult(inserted: 0, updated: 0, unchanged: 0)
-            for try await (inserted, updated) in result.decode((Int, Int).self) {
-                counts = RosterImportResult(inserted: inserted, updated: updated, unchanged: rows.count - inserted - updated)
-            }
+            let (inserted, updated) = try await result.decode((Int, Int).self).one() ?? (0, 0)
+            let counts = RosterImportResult(inserted: inserted, updated: updated, unchanged: rows.count - inserted - updated)
             var event = event
             event.details.outcome = "inserted=\(counts.inserted) updated=\(counts.updated) unchanged=\(counts.unchanged)"
             try await audit.append(event, plan: plan, on: tx)
