@@ -70,11 +70,5 @@ public struct AuditEvent: Codable, Sendable, Equatable {
 public struct AuditEventPage: Codable, Sendable {
     public var items: [AuditEvent]
     /// Null on the last page.
-    public var nextCursor: String?
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(items, forKey: .items)
-        try c.encode(nextCursor, forKey: .nextCursor)
-    }
+    @Nullable public var nextCursor: String?
 }

@@ -8,13 +8,9 @@ public struct BenefitCategory: Codable, Sendable, Equatable {
     /// Share of a claimed amount the plan pays, 0 to 100.
     public var coveragePercent: Int
     /// Most the plan pays per member and benefit year; nil when unlimited.
-    public var annualMaximumCents: Int64?
+    @Nullable public var annualMaximumCents: Int64?
     /// Most the plan pays for one claim; nil when unlimited.
-    public var perClaimMaximumCents: Int64?
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case code, nameFr, nameEn, coveragePercent, annualMaximumCents, perClaimMaximumCents
-    }
+    @Nullable public var perClaimMaximumCents: Int64?
 
     public init(code: String, nameFr: String, nameEn: String, coveragePercent: Int, annualMaximumCents: Int64?, perClaimMaximumCents: Int64?) {
         self.code = code
@@ -23,27 +19,6 @@ public struct BenefitCategory: Codable, Sendable, Equatable {
         self.coveragePercent = coveragePercent
         self.annualMaximumCents = annualMaximumCents
         self.perClaimMaximumCents = perClaimMaximumCents
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        code = try c.decode(String.self, forKey: .code)
-        nameFr = try c.decode(String.self, forKey: .nameFr)
-        nameEn = try c.decode(String.self, forKey: .nameEn)
-        coveragePercent = try c.decode(Int.self, forKey: .coveragePercent)
-        annualMaximumCents = try c.decodeIfPresent(Int64.self, forKey: .annualMaximumCents)
-        perClaimMaximumCents = try c.decodeIfPresent(Int64.self, forKey: .perClaimMaximumCents)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(code, forKey: .code)
-        try c.encode(nameFr, forKey: .nameFr)
-        try c.encode(nameEn, forKey: .nameEn)
-        try c.encode(coveragePercent, forKey: .coveragePercent)
-        try c.encode(annualMaximumCents, forKey: .annualMaximumCents)
-        try c.encode(perClaimMaximumCents, forKey: .perClaimMaximumCents)
     }
 
     public func name(_ language: Language) -> String { language == .fr ? nameFr : nameEn }
@@ -67,20 +42,9 @@ public struct Benefits: Codable, Sendable, Equatable {
     public var benefitYearStart: String
     public var categories: [BenefitCategory]
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case benefitYearStart, categories
-    }
-
     public init(benefitYearStart: String, categories: [BenefitCategory]) {
         self.benefitYearStart = benefitYearStart
         self.categories = categories
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        benefitYearStart = try c.decode(String.self, forKey: .benefitYearStart)
-        categories = try c.decode([BenefitCategory].self, forKey: .categories)
     }
 
     public func category(_ code: String) -> BenefitCategory? {

@@ -10,10 +10,6 @@ public struct ClaimSubmission: Codable, Sendable, Equatable {
     public var currency: String
     public var notes: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case category, serviceDate, providerName, amountCents, currency, notes
-    }
-
     public init(category: String, serviceDate: String, providerName: String, amountCents: Int64, currency: String, notes: String?) {
         self.category = category
         self.serviceDate = serviceDate
@@ -21,17 +17,6 @@ public struct ClaimSubmission: Codable, Sendable, Equatable {
         self.amountCents = amountCents
         self.currency = currency
         self.notes = notes
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        category = try c.decode(String.self, forKey: .category)
-        serviceDate = try c.decode(String.self, forKey: .serviceDate)
-        providerName = try c.decode(String.self, forKey: .providerName)
-        amountCents = try c.decode(Int64.self, forKey: .amountCents)
-        currency = try c.decode(String.self, forKey: .currency)
-        notes = try c.decodeIfPresent(String.self, forKey: .notes)
     }
 
     /// The SHA-256 of the canonical JSON of the submission: what an Idempotency-Key is bound to
@@ -106,18 +91,6 @@ public struct ClaimDecision: Decodable, Sendable {
     public var approvedAmountCents: Int64?
     public var reason: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case outcome, approvedAmountCents, reason
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        outcome = try c.decode(ClaimStatus.self, forKey: .outcome)
-        approvedAmountCents = try c.decodeIfPresent(Int64.self, forKey: .approvedAmountCents)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
-    }
-
     public func validate() throws {
         var errors: [LocalizedFieldError] = []
         if !outcome.isDecision {
@@ -144,17 +117,6 @@ public struct ClaimDecision: Decodable, Sendable {
 public struct ClaimStatusUpdate: Decodable, Sendable {
     public var status: ClaimStatus
     public var reason: String?
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case status, reason
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        status = try c.decode(ClaimStatus.self, forKey: .status)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
-    }
 
     public func validate() throws {
         var errors: [LocalizedFieldError] = []

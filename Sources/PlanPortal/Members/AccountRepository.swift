@@ -65,15 +65,7 @@ public struct AccountRepository: Sendable {
         public var tokenType: String
         public var expiresAt: Date
         /// Null when the plan has published no terms.
-        public var termsVersion: String?
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(accessToken, forKey: .accessToken)
-            try c.encode(tokenType, forKey: .tokenType)
-            try c.encode(expiresAt, forKey: .expiresAt)
-            try c.encode(termsVersion, forKey: .termsVersion)
-        }
+        @Nullable public var termsVersion: String?
     }
 
     /// Seed step 10. Unknown e-mails are verified against a dummy hash so they cost the same.
@@ -105,7 +97,7 @@ public struct AccountRepository: Sendable {
         }
         var accepting = false
         if let current, current != acceptedVersion {
-            guard request.acceptTerms, request.termsVersion == current else { throw Problem.termsAcceptanceRequired(current) }
+            guard request.acceptTerms == true, request.termsVersion == current else { throw Problem.termsAcceptanceRequired(current) }
             accepting = true
         }
         let rehash: String? = PasswordHasher.needsRehash(storedHash, parameters: plan.argon2)
@@ -201,17 +193,7 @@ public struct AccountRepository: Sendable {
         public var lastName: String
         public var certificateNumber: String
         public var locale: Language
-        public var termsVersion: String?
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(email, forKey: .email)
-            try c.encode(firstName, forKey: .firstName)
-            try c.encode(lastName, forKey: .lastName)
-            try c.encode(certificateNumber, forKey: .certificateNumber)
-            try c.encode(locale, forKey: .locale)
-            try c.encode(termsVersion, forKey: .termsVersion)
-        }
+        @Nullable public var termsVersion: String?
     }
 
     public func me(plan: PlanSlug, accountID: UUID) async throws -> Me? {
@@ -350,23 +332,11 @@ public struct AccountRepository: Sendable {
         public var lastName: String
         public var firstName: String
         public var dateOfBirth: String
-        public var email: String?
+        @Nullable public var email: String?
         /// `none`, `pending` (an unused activation link is out), `active` or `locked`.
         public var accountStatus: String
         public var createdAt: Date
         public var updatedAt: Date
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(certificateNumber, forKey: .certificateNumber)
-            try c.encode(lastName, forKey: .lastName)
-            try c.encode(firstName, forKey: .firstName)
-            try c.encode(dateOfBirth, forKey: .dateOfBirth)
-            try c.encode(email, forKey: .email)
-            try c.encode(accountStatus, forKey: .accountStatus)
-            try c.encode(createdAt, forKey: .createdAt)
-            try c.encode(updatedAt, forKey: .updatedAt)
-        }
     }
 
     /// The roster record and account status for support staff; each look-up is audited.

@@ -6,16 +6,6 @@ public struct RegistrationStart: Decodable, Sendable {
     public var emailConfirmation: String
     public var locale: Language?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case email, emailConfirmation, locale }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        email = try c.decode(String.self, forKey: .email)
-        emailConfirmation = try c.decode(String.self, forKey: .emailConfirmation)
-        locale = try c.decodeIfPresent(Language.self, forKey: .locale)
-    }
-
     /// The normalised e-mail (trimmed, lower-case) after the seed's checks, for `plan`.
     public func validatedEmail(for plan: Plan) throws -> String {
         let email = Self.normalize(self.email)
@@ -39,18 +29,6 @@ public struct IdentitySubmission: Decodable, Sendable {
     public var certificateNumber: String
     public var challengeToken: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case lastName, firstName, dateOfBirth, certificateNumber, challengeToken }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        lastName = try c.decode(String.self, forKey: .lastName)
-        firstName = try c.decode(String.self, forKey: .firstName)
-        dateOfBirth = try c.decode(String.self, forKey: .dateOfBirth)
-        certificateNumber = try c.decode(String.self, forKey: .certificateNumber)
-        challengeToken = try c.decodeIfPresent(String.self, forKey: .challengeToken)
-    }
-
     /// Shape checks only (never against the roster), so their 422s reveal nothing about members.
     public func validate() throws {
         var errors: [LocalizedFieldError] = []
@@ -71,21 +49,6 @@ public struct ActivationSubmission: Decodable, Sendable {
     public var passwordConfirmation: String
     public var securityQuestionId: String
     public var securityAnswer: String
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case dateOfBirth, certificateNumber, password, passwordConfirmation, securityQuestionId, securityAnswer
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        dateOfBirth = try c.decode(String.self, forKey: .dateOfBirth)
-        certificateNumber = try c.decode(String.self, forKey: .certificateNumber)
-        password = try c.decode(String.self, forKey: .password)
-        passwordConfirmation = try c.decode(String.self, forKey: .passwordConfirmation)
-        securityQuestionId = try c.decode(String.self, forKey: .securityQuestionId)
-        securityAnswer = try c.decode(String.self, forKey: .securityAnswer)
-    }
 
     /// What can be checked before the token is looked up (email-independent rules), so a
     /// malformed body gets its 422 whatever state the link is in.
@@ -113,21 +76,11 @@ public struct ActivationSubmission: Decodable, Sendable {
 public struct LoginRequest: Decodable, Sendable {
     public var email: String
     public var password: String
-    public var acceptTerms: Bool
+    /// Absent means false.
+    public var acceptTerms: Bool?
     public var termsVersion: String?
     public var challengeToken: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case email, password, acceptTerms, termsVersion, challengeToken }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        email = try c.decode(String.self, forKey: .email)
-        password = try c.decode(String.self, forKey: .password)
-        acceptTerms = try c.decodeIfPresent(Bool.self, forKey: .acceptTerms) ?? false
-        termsVersion = try c.decodeIfPresent(String.self, forKey: .termsVersion)
-        challengeToken = try c.decodeIfPresent(String.self, forKey: .challengeToken)
-    }
 }
 
 /// Body of `POST /v1/plans/{plan}/password-resets`.
@@ -135,14 +88,6 @@ public struct PasswordResetRequest: Decodable, Sendable {
     public var email: String
     public var challengeToken: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case email, challengeToken }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        email = try c.decode(String.self, forKey: .email)
-        challengeToken = try c.decodeIfPresent(String.self, forKey: .challengeToken)
-    }
 }
 
 /// Body of `POST /v1/plans/{plan}/password-resets/{token}`.
@@ -150,16 +95,6 @@ public struct PasswordResetCompletion: Decodable, Sendable {
     public var securityAnswer: String
     public var password: String
     public var passwordConfirmation: String
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case securityAnswer, password, passwordConfirmation }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        securityAnswer = try c.decode(String.self, forKey: .securityAnswer)
-        password = try c.decode(String.self, forKey: .password)
-        passwordConfirmation = try c.decode(String.self, forKey: .passwordConfirmation)
-    }
 
     /// Rules that need neither the link nor the account: confirmation and the e-mail-independent
     /// password rules (the e-mail's local part is checked once the link names the account).
@@ -177,16 +112,6 @@ public struct TermsPublication: Decodable, Sendable {
     public var version: String
     public var textFr: String
     public var textEn: String
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case version, textFr, textEn }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        version = try c.decode(String.self, forKey: .version)
-        textFr = try c.decode(String.self, forKey: .textFr)
-        textEn = try c.decode(String.self, forKey: .textEn)
-    }
 
     public func validate() throws {
         var errors: [LocalizedFieldError] = []

@@ -4,16 +4,6 @@ public struct SecurityQuestion: Codable, Sendable, Equatable {
     public var textFr: String
     public var textEn: String
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case id, textFr, textEn }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        textFr = try c.decode(String.self, forKey: .textFr)
-        textEn = try c.decode(String.self, forKey: .textEn)
-    }
-
     public init(id: String, textFr: String, textEn: String) {
         self.id = id
         self.textFr = textFr

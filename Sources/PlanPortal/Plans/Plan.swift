@@ -2,37 +2,16 @@ import Foundation
 
 /// How members and staff reach the plan's help desk (seed step 7: "Infocentre").
 public struct SupportContact: Codable, Sendable, Equatable {
-    public var phone: String?
-    public var email: String?
-    public var hoursFr: String?
-    public var hoursEn: String?
+    @Nullable public var phone: String?
+    @Nullable public var email: String?
+    @Nullable public var hoursFr: String?
+    @Nullable public var hoursEn: String?
 
     public init(phone: String? = nil, email: String? = nil, hoursFr: String? = nil, hoursEn: String? = nil) {
         self.phone = phone
         self.email = email
         self.hoursFr = hoursFr
         self.hoursEn = hoursEn
-    }
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case phone, email, hoursFr, hoursEn
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        phone = try c.decodeIfPresent(String.self, forKey: .phone)
-        email = try c.decodeIfPresent(String.self, forKey: .email)
-        hoursFr = try c.decodeIfPresent(String.self, forKey: .hoursFr)
-        hoursEn = try c.decodeIfPresent(String.self, forKey: .hoursEn)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(phone, forKey: .phone)
-        try c.encode(email, forKey: .email)
-        try c.encode(hoursFr, forKey: .hoursFr)
-        try c.encode(hoursEn, forKey: .hoursEn)
     }
 }
 
@@ -57,7 +36,8 @@ public struct Plan: Encodable, Sendable, Equatable {
         case challenge, rateLimits
     }
 
-    /// The contract's fields, with the effective member-journey settings (defaults filled in).
+    /// The contract's fields, with the effective member-journey settings (defaults filled in);
+    /// written by hand because those are computed from `settings`, not stored properties.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(slug, forKey: .slug)

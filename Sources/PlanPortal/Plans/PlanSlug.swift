@@ -35,21 +35,11 @@ public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
     public var quotedSchema: String { "\"\(schemaName)\"" }
 
     public var description: String { value }
-
-    public init(from decoder: any Decoder) throws {
-        let raw = try decoder.singleValueContainer().decode(String.self)
-        guard let slug = PlanSlug(raw) else { throw Problem.invalidPlanSlug }
-        self = slug
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
 }
 
 /// Bound as a text value (`WHERE slug = \(slug)`) and read back strictly: a stored slug that breaks
-/// the grammar fails the query instead of becoming a schema name.
+/// the grammar fails the query instead of becoming a schema name. In JSON it is its string
+/// (`RawRepresentable`'s `Codable`).
 extension PlanSlug: PostgresTextValue {
     public init?(rawValue: String) { self.init(rawValue) }
     public var rawValue: String { value }
