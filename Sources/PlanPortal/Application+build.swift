@@ -97,22 +97,27 @@ public func buildRouter(_ services: AppServices, registry: PrometheusCollectorRe
     let admin = router.group("v1/admin").add(middleware: AdminAuthMiddleware(
         keys: services.adminKeys, limiter: services.limiter, rule: services.config.adminRateLimit
     ))
-    AdminPlansController(
-        plans: services.plans, audit: services.audit, maxBodyBytes: services.config.maxJSONBodyBytes,
-        environment: services.config.environment
-    ).addRoutes(to: admin)
-    AdminRosterController(plans: services.plans, roster: services.roster).addRoutes(to: admin)
-    AdminMembersController(plans: services.plans, accounts: services.accounts, maxBodyBytes: services.config.maxJSONBodyBytes)
-        .addRoutes(to: admin)
-    AdminBenefitsController(services).addRoutes(to: admin)
-    AdminClaimsController(services).addRoutes(to: admin)
+    let adminPlan = admin.group("plans/{plan}").add(middleware: AdminPlanMiddleware(plans: services.plans))
+        .group(context: AdminPlanRequestContext.self)
+    let maxBodyBytes = services.config.maxJSONBodyBytes
+    AdminPlansController(plans: services.plans, audit: services.audit, maxBodyBytes: maxBodyBytes, environment: services.config.environment)
+        .addRoutes(to: admin, plan: adminPlan)
+    AdminRosterController(roster: services.roster).addRoutes(to: adminPlan)
+    AdminMembersController(accounts: services.accounts).addRoutes(to: adminPlan)
+    AdminBenefitsController(benefits: services.benefits, maxBodyBytes: maxBodyBytes).addRoutes(to: adminPlan)
+    AdminClaimsController(claims: services.claims, maxBodyBytes: maxBodyBytes).addRoutes(to: adminPlan)
 
-    let member = router.group("v1/plans/{plan}")
+    // Member routes: the plan resolved once for all; a member's own routes also need a session.
+    let plan = router.group("v1/plans/{plan}").add(middleware: PlanMiddleware(plans: services.plans))
+        .group(context: PlanRequestContext.self)
+    let member = router.group("v1/plans/{plan}").add(middleware: PlanMiddleware(plans: services.plans))
+        .add(middleware: MemberSessionMiddleware(accounts: services.accounts))
+        .group(context: MemberRequestContext.self)
     let deps = MemberDependencies(services: services)
-    MemberRegistrationController(deps).addRoutes(to: member)
-    MemberSessionController(deps).addRoutes(to: member)
-    MemberPasswordResetController(deps).addRoutes(to: member)
-    MemberChallengeController(deps).addRoutes(to: member)
+    MemberRegistrationController(deps).addRoutes(to: plan)
+    MemberSessionController(deps).addRoutes(to: plan, member: member)
+    MemberPasswordResetController(deps).addRoutes(to: plan)
+    MemberChallengeController(deps).addRoutes(to: plan)
     MemberCoverageController(deps).addRoutes(to: member)
     MemberClaimsController(deps).addRoutes(to: member)
     routes.load(router.routes)

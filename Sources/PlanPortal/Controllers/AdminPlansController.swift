@@ -26,22 +26,24 @@ public struct AdminPlansController: Sendable {
         )])
     }
 
-    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("plans", use: createPlan)
-        group.get("plans", use: listPlans)
-        group.get("plans/{plan}", use: getPlan)
-        group.patch("plans/{plan}", use: updatePlan)
-        group.get("plans/{plan}/audit-events", use: listAuditEvents)
+    /// `POST`/`GET /v1/admin/plans` on `admin`, the rest on `plan` (`/v1/admin/plans/{plan}`).
+    public func addRoutes(to admin: RouterGroup<AppRequestContext>, plan: RouterGroup<AdminPlanRequestContext>) {
+        admin.post("plans", use: createPlan)
+        admin.get("plans", use: listPlans)
+        plan.get(use: getPlan)
+        plan.patch(use: updatePlan)
+        plan.get("audit-events", use: listAuditEvents)
     }
 
     /// `createPlan`: platform keys only.
     @Sendable func createPlan(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard try context.requireAdminKey().role == .platform else { throw Problem.forbiddenRole }
+        let key = try context.requireAdminKey()
+        guard key.role == .platform else { throw Problem.forbiddenRole }
         var request = request
         let body = try await request.decodeJSON(PlanCreateInput.self, limit: maxBodyBytes)
         try refuseNoChallengeInProduction(body.challenge?.provider)
         let input = try body.validated()
-        let plan = try await plans.create(input, audit: context.adminAuditEvent("plan.created"))
+        let plan = try await plans.create(input, audit: context.auditEvent("plan.created", by: .adminKey(key.id)))
         return try .json(plan, status: .created, headers: [.location: "/v1/admin/plans/\(plan.slug)"])
     }
 
@@ -52,27 +54,22 @@ public struct AdminPlansController: Sendable {
         return try .json(PlanList(items: items))
     }
 
-    @Sendable func getPlan(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let slug = try context.accessiblePlan(in: plans)
-        guard let plan = try await plans.find(slug) else { throw Problem.planNotFound }
-        return try .json(plan)
+    @Sendable func getPlan(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {
+        try .json(context.plan)
     }
 
-    @Sendable func updatePlan(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let slug = try context.accessiblePlan(in: plans)
+    @Sendable func updatePlan(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {
         var request = request
         let patch = try await request.decodeJSON(PlanPatch.self, limit: maxBodyBytes)
         try refuseNoChallengeInProduction(patch.challenge?.provider)
-        let event = context.adminAuditEvent("plan.updated", details: .init(fields: patch.fieldNames))
-        guard let plan = try await plans.update(slug, patch: patch, audit: event) else { throw Problem.planNotFound }
+        let event = context.auditEvent("plan.updated", details: .init(fields: patch.fieldNames))
+        guard let plan = try await plans.update(context.plan.slug, patch: patch, audit: event) else { throw Problem.planNotFound }
         return try .json(plan)
     }
 
-    @Sendable func listAuditEvents(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let slug = try context.accessiblePlan(in: plans)
+    @Sendable func listAuditEvents(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {
         let (limit, before) = try request.uri.pageQuery()
-        guard try await plans.find(slug) != nil else { throw Problem.planNotFound }
-        return try .json(try await audit.list(plan: slug, limit: limit, before: before))
+        return try .json(try await audit.list(plan: context.plan.slug, limit: limit, before: before))
     }
 }
 

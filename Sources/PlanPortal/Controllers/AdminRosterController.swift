@@ -7,30 +7,22 @@ public struct AdminRosterController: Sendable {
     /// Largest roster file accepted (about 150,000 members).
     public static let maxRosterBytes = 16 * 1024 * 1024
 
-    let plans: any PlanRepository
     let roster: any RosterRepository
 
-    public init(plans: any PlanRepository, roster: any RosterRepository) {
-        self.plans = plans
-        self.roster = roster
-    }
-
-    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.put("plans/{plan}/roster", use: importRoster)
+    public func addRoutes(to group: RouterGroup<AdminPlanRequestContext>) {
+        group.put("roster", use: importRoster)
     }
 
     /// `importRoster`: `text/csv` body; all lines valid or nothing applied (422 `roster_invalid`).
-    @Sendable func importRoster(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let slug = try context.accessiblePlan(in: plans)
+    @Sendable func importRoster(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {
         let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard mediaType == "text/csv" else { throw Problem.unsupportedMediaType }
         var request = request
         let buffer = try await request.collectBody(upTo: Self.maxRosterBytes, tooLarge: .payloadTooLarge)
-        guard try await plans.find(slug) != nil else { throw Problem.planNotFound }
         guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
             throw Problem.rosterInvalid([.init(line: 1, field: nil, reason: "not_utf8")])
         }
-        let result = try await RosterCSV.importText(text, plan: slug, into: roster, audit: context.adminAuditEvent("roster.imported"))
+        let result = try await RosterCSV.importText(text, plan: context.plan.slug, into: roster, audit: context.auditEvent("roster.imported"))
         return try .json(result)
     }
 }

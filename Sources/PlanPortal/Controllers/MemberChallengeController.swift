@@ -10,7 +10,7 @@ public struct MemberChallengeController: MemberController {
         self.deps = deps
     }
 
-    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    public func addRoutes(to group: RouterGroup<PlanRequestContext>) {
         group.get("challenge", use: getChallenge)
     }
 
@@ -24,8 +24,8 @@ public struct MemberChallengeController: MemberController {
         public var pow: ProofOfWorkChallenge?
     }
 
-    @Sendable func getChallenge(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func getChallenge(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         let settings = plan.challenge
         var body = ChallengeBody(provider: settings.provider, siteKey: settings.siteKey, action: settings.action)
         switch settings.provider {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
 /// Tag `member-claims`: a member's own claims and receipts. Another member's claim is 404, never 403.
@@ -11,7 +12,7 @@ public struct MemberClaimsController: MemberController {
         self.deps = deps
     }
 
-    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    public func addRoutes(to group: RouterGroup<MemberRequestContext>) {
         group.post("me/claims", use: submitClaim)
         group.get("me/claims", use: listMyClaims)
         group.get("me/claims/{claimId}", use: getMyClaim)
@@ -22,9 +23,9 @@ public struct MemberClaimsController: MemberController {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
     /// `submitClaim`: idempotent on `Idempotency-Key` (24 h): the same key and body replay the first 201.
-    @Sendable func submitClaim(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
-        let (_, accountID) = try await session(request, plan: plan)
+    @Sendable func submitClaim(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let plan = context.plan
+        let accountID = context.session.accountID
         let key = try IdempotencyKey.parse(request.headers[Self.idempotencyKey])
         var request = request
         let submission = try await request.decodeJSON(ClaimSubmission.self, limit: maxBodyBytes)
@@ -40,20 +41,17 @@ public struct MemberClaimsController: MemberController {
         )
     }
 
-    @Sendable func listMyClaims(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
-        let (_, accountID) = try await session(request, plan: plan)
-        let query = try ClaimListQuery(
-            status: request.uri.queryParameters.get("status"), limit: request.uri.queryParameters.get("limit"),
-            cursor: request.uri.queryParameters.get("cursor")
-        )
+    @Sendable func listMyClaims(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let plan = context.plan
+        let accountID = context.session.accountID
+        let query = try ClaimListQuery(request.uri)
         let page = try await deps.claims.list(plan: plan.slug, accountID: accountID, query: query)
         return try .json(ClaimPage(items: page.items.map(\.summary), nextCursor: page.nextCursor), headers: [.cacheControl: "no-store"])
     }
 
-    @Sendable func getMyClaim(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
-        let (_, accountID) = try await session(request, plan: plan)
+    @Sendable func getMyClaim(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let plan = context.plan
+        let accountID = context.session.accountID
         guard let claimID = context.uuidParameter("claimId"),
               let detail = try await deps.claims.detail(plan: plan.slug, claimID: claimID, accountID: accountID)
         else { throw Problem.claimNotFound }
@@ -61,9 +59,9 @@ public struct MemberClaimsController: MemberController {
     }
 
     /// `addClaimAttachment`: the receipt is the raw body; its type comes from its first bytes.
-    @Sendable func addAttachment(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
-        let (_, accountID) = try await session(request, plan: plan)
+    @Sendable func addAttachment(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let plan = context.plan
+        let accountID = context.session.accountID
         guard let claimID = context.uuidParameter("claimId") else { throw Problem.claimNotFound }
         let filename = try ReceiptType.filename(request.uri.queryParameters.get("filename"))
         var request = request
@@ -76,9 +74,9 @@ public struct MemberClaimsController: MemberController {
         return try .json(info, status: .created)
     }
 
-    @Sendable func getAttachment(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
-        let (_, accountID) = try await session(request, plan: plan)
+    @Sendable func getAttachment(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let plan = context.plan
+        let accountID = context.session.accountID
         guard let claimID = context.uuidParameter("claimId"), let attachmentID = context.uuidParameter("attachmentId"),
               let (contentType, filename, bytes) = try await deps.claims.attachment(
                   plan: plan.slug, accountID: accountID, claimID: claimID, attachmentID: attachmentID
@@ -93,10 +91,11 @@ public struct MemberClaimsController: MemberController {
     }
 }
 
-extension AppRequestContext {
-    /// A UUID path parameter, or nil when it is not one (callers answer 404).
-    func uuidParameter(_ name: String) -> UUID? {
-        parameters.get(name).flatMap { UUID(uuidString: $0) }
+extension ClaimListQuery {
+    /// `status`, `limit` and `cursor` of a claim list's query string.
+    init(_ uri: URI) throws {
+        let query = uri.queryParameters
+        try self.init(status: query.get("status"), limit: query.get("limit"), cursor: query.get("cursor"))
     }
 }
 

@@ -9,13 +9,13 @@ public struct MemberCoverageController: MemberController {
         self.deps = deps
     }
 
-    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    public func addRoutes(to group: RouterGroup<MemberRequestContext>) {
         group.get("me/coverage", use: getCoverage)
     }
 
-    @Sendable func getCoverage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
-        let (_, accountID) = try await session(request, plan: plan)
+    @Sendable func getCoverage(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let plan = context.plan
+        let accountID = context.session.accountID
         let language = context.language(request)
         guard let coverage = try await deps.benefits.coverage(
             plan: plan.slug, accountID: accountID, today: CalendarDate.today(), language: language

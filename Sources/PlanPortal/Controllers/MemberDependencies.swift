@@ -48,14 +48,6 @@ extension MemberController {
         try outcome.enforce()
         return outcome
     }
-
-    /// The bearer token and its account, or 401: a token of another plan is unknown here.
-    func session(_ request: Request, plan: Plan) async throws -> (String, UUID) {
-        guard let token = request.bearerToken, let accountID = try await accounts.authenticate(plan: plan, token: token) else {
-            throw Problem.sessionRequired
-        }
-        return (token, accountID)
-    }
 }
 
 extension Response {

@@ -9,15 +9,15 @@ public struct MemberPasswordResetController: MemberController {
         self.deps = deps
     }
 
-    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    public func addRoutes(to group: RouterGroup<PlanRequestContext>) {
         group.post("password-resets", use: requestPasswordReset)
         group.get("password-resets/{token}", use: getPasswordReset)
         group.post("password-resets/{token}", use: completePasswordReset)
     }
 
     /// Always 202, whether or not the e-mail has an account.
-    @Sendable func requestPasswordReset(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func requestPasswordReset(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         var request = request
         let body = try await request.decodeJSON(PasswordResetRequest.self, limit: maxBodyBytes)
         let email = RegistrationStart.normalize(body.email)
@@ -38,15 +38,15 @@ public struct MemberPasswordResetController: MemberController {
         public var securityQuestion: MemberRegistrationController.QuestionItem
     }
 
-    @Sendable func getPasswordReset(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func getPasswordReset(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         let question = try await accounts.resetQuestion(plan: plan, token: try Self.token(context))
         let language = context.language(request)
         return try .json(ResetInfo(securityQuestion: .init(id: question.id, text: question.text(language))), headers: [.contentLanguage: language.rawValue])
     }
 
-    @Sendable func completePasswordReset(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func completePasswordReset(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         let token = try Self.token(context)
         var request = request
         let body = try await request.decodeJSON(PasswordResetCompletion.self, limit: maxBodyBytes)
@@ -54,7 +54,7 @@ public struct MemberPasswordResetController: MemberController {
         return Response(status: .noContent)
     }
 
-    static func token(_ context: AppRequestContext) throws -> String {
+    static func token(_ context: PlanRequestContext) throws -> String {
         do {
             return try MemberRegistrationController.token(context)
         } catch {

@@ -9,7 +9,7 @@ public struct MemberRegistrationController: MemberController {
         self.deps = deps
     }
 
-    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    public func addRoutes(to group: RouterGroup<PlanRequestContext>) {
         group.post("registrations", use: startRegistration)
         group.post("registrations/{registrationId}/identity", use: submitIdentity)
         group.post("registrations/{registrationId}/resend", use: resendActivation)
@@ -23,8 +23,8 @@ public struct MemberRegistrationController: MemberController {
         public var status = "email_sent"
     }
 
-    @Sendable func startRegistration(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func startRegistration(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         var request = request
         let body = try await request.decodeJSON(RegistrationStart.self, limit: maxBodyBytes)
         let email = try body.validatedEmail(for: plan)
@@ -37,8 +37,8 @@ public struct MemberRegistrationController: MemberController {
 
     /// Always 202 with the same body, matched or not (enumeration-safe). Limits first, then the
     /// challenge, then the roster; a refused challenge leaves the registration usable.
-    @Sendable func submitIdentity(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func submitIdentity(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         let registrationID = try Self.registrationID(context)
         var request = request
         let identity = try await request.decodeJSON(IdentitySubmission.self, limit: maxBodyBytes)
@@ -52,8 +52,8 @@ public struct MemberRegistrationController: MemberController {
         return try Response.json(EmailSent(), status: .accepted).with(limits)
     }
 
-    @Sendable func resendActivation(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func resendActivation(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         let registrationID = try Self.registrationID(context)
         let limits = try await limit(
             RateLimitKey(.registrationIp, plan: plan, "resend", context.remoteIP ?? "unknown"),
@@ -65,8 +65,8 @@ public struct MemberRegistrationController: MemberController {
     }
 
     /// Never consumes the token: mail scanners prefetch links.
-    @Sendable func getActivation(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func getActivation(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         return try .json(try await registrations.activationStatus(plan: plan, token: try Self.token(context)))
     }
 
@@ -74,8 +74,8 @@ public struct MemberRegistrationController: MemberController {
         public var status = "active"
     }
 
-    @Sendable func activateAccount(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func activateAccount(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         let token = try Self.token(context)
         var request = request
         let submission = try await request.decodeJSON(ActivationSubmission.self, limit: maxBodyBytes)
@@ -89,8 +89,8 @@ public struct MemberRegistrationController: MemberController {
         public var text: String
     }
 
-    @Sendable func listSecurityQuestions(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func listSecurityQuestions(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         let language = context.language(request)
         return try .json(plan.securityQuestions.map { QuestionItem(id: $0.id, text: $0.text(language)) }, headers: [.contentLanguage: language.rawValue])
     }
@@ -107,8 +107,8 @@ public struct MemberRegistrationController: MemberController {
         public var rules: [QuestionItem]
     }
 
-    @Sendable func getPasswordPolicy(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func getPasswordPolicy(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         let language = context.language(request)
         let p = plan.passwordPolicy
         let body = PolicyBody(
@@ -119,13 +119,13 @@ public struct MemberRegistrationController: MemberController {
         return try .json(body, headers: [.contentLanguage: language.rawValue])
     }
 
-    static func registrationID(_ context: AppRequestContext) throws -> UUID {
+    static func registrationID(_ context: PlanRequestContext) throws -> UUID {
         guard let raw = context.parameters.get("registrationId"), let id = UUID(uuidString: raw) else { throw Problem.registrationNotFound }
         return id
     }
 
     /// Tokens are 43 base64url characters; anything else cannot exist.
-    static func token(_ context: AppRequestContext) throws -> String {
+    static func token(_ context: PlanRequestContext) throws -> String {
         let raw = context.parameters.get("token") ?? ""
         guard raw.utf8.count == 43, raw.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }) else {
             throw Problem.activationNotFound

@@ -9,22 +9,22 @@ public struct MemberSessionController: MemberController {
         self.deps = deps
     }
 
-    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    public func addRoutes(to group: RouterGroup<PlanRequestContext>, member: RouterGroup<MemberRequestContext>) {
         group.get("terms", use: getTerms)
         group.post("sessions", use: createSession)
-        group.delete("sessions/current", use: deleteCurrentSession)
-        group.get("me", use: getMe)
+        member.delete("sessions/current", use: deleteCurrentSession)
+        member.get("me", use: getMe)
     }
 
-    @Sendable func getTerms(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func getTerms(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         let language = context.language(request)
         guard let terms = try await accounts.currentTerms(plan: plan.slug, language: language) else { throw Problem.termsNotFound }
         return try .json(terms, headers: [.contentLanguage: language.rawValue])
     }
 
-    @Sendable func createSession(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
+    @Sendable func createSession(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        let plan = context.plan
         var request = request
         let login = try await request.decodeJSON(LoginRequest.self, limit: maxBodyBytes)
         let email = RegistrationStart.normalize(login.email)
@@ -51,16 +51,16 @@ public struct MemberSessionController: MemberController {
         return try Response.json(session, status: .created, headers: [.cacheControl: "no-store"]).with(limits)
     }
 
-    @Sendable func deleteCurrentSession(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
-        let (token, accountID) = try await session(request, plan: plan)
+    @Sendable func deleteCurrentSession(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let plan = context.plan
+        let (token, accountID) = (context.session.token, context.session.accountID)
         try await accounts.logout(plan: plan.slug, token: token, accountID: accountID, facts: context.facts(request))
         return Response(status: .noContent)
     }
 
-    @Sendable func getMe(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let plan = try await context.memberPlan(in: plans)
-        let (_, accountID) = try await session(request, plan: plan)
+    @Sendable func getMe(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        let plan = context.plan
+        let accountID = context.session.accountID
         guard let me = try await accounts.me(plan: plan.slug, accountID: accountID) else { throw Problem.sessionRequired }
         return try .json(me, headers: [.cacheControl: "no-store"])
     }
