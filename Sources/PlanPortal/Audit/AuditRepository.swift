@@ -24,6 +24,11 @@ public struct AuditRepository: Sendable {
         )
     }
 
+    /// Appends on its own: for events that record a refusal, where there is no change to go with.
+    public func append(_ event: NewAuditEvent, plan: PlanSlug) async throws {
+        try await client.withConnection { connection in try await append(event, plan: plan, on: connection) }
+    }
+
     /// Newest first; `before` is the id to continue below (exclusive).
     public func list(plan: PlanSlug, limit: Int, before: Int64?) async throws -> AuditEventPage {
         let rows = try await client.query(

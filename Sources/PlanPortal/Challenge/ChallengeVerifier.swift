@@ -5,15 +5,10 @@ import Metrics
 import NIOCore
 import PostgresNIO
 
-/// Checks the `challengeToken` of a protected step (reCAPTCHA-style hook, seed step 6).
-public protocol ChallengeVerifier: Sendable {
-    /// Throws `challenge_required`, `challenge_failed` or `challenge_unavailable` to refuse.
-    func verify(token: String?, plan: Plan, remoteIP: String?) async throws
-}
-
-/// The verifier of every plan: dispatches on the plan's provider. Fails closed: a provider that
-/// cannot be reached within `timeout` refuses the request with 503.
-public struct PlanChallengeVerifier: ChallengeVerifier {
+/// Checks the `challengeToken` of a protected step (reCAPTCHA-style hook, RAMU step 6) for every
+/// plan: dispatches on the plan's provider. Fails closed: a provider that cannot be reached within
+/// `timeout` refuses the request with 503.
+public struct ChallengeVerifier: Sendable {
     let client: PostgresClient
     let http: HTTPClient
     let timeout: TimeAmount
@@ -26,6 +21,7 @@ public struct PlanChallengeVerifier: ChallengeVerifier {
         self.logger = logger
     }
 
+    /// Throws `challenge_required`, `challenge_failed` or `challenge_unavailable` to refuse.
     public func verify(token: String?, plan: Plan, remoteIP: String?) async throws {
         let settings = plan.challenge
         if settings.provider == .none { return }

@@ -74,13 +74,16 @@ extension String {
     var hasNUL: Bool { unicodeScalars.contains("\u{0}") }
 }
 
-/// An `Idempotency-Key` header value: 1 to 100 printable ASCII characters.
-public enum IdempotencyKey {
-    public static func parse(_ raw: String?) throws -> String {
+/// What makes a claim submission idempotent (the `Idempotency-Key` header of the JSON API):
+/// 1 to 100 printable ASCII characters, else 422.
+public struct IdempotencyKey: Sendable {
+    public let value: String
+
+    public init(_ raw: String?) throws {
         guard let raw, (1...100).contains(raw.utf8.count), raw.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw Problem.idempotencyKeyRequired
         }
-        return raw
+        value = raw
     }
 }
 
@@ -169,32 +172,5 @@ public struct ClaimListQuery: Sendable {
             }
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-    }
-}
-
-/// Receipt types, told by their first bytes (the declared Content-Type is not trusted).
-public enum ReceiptType {
-    public static let maxBytes = 10 * 1024 * 1024
-
-    /// `application/pdf`, `image/jpeg` or `image/png`, or nil for anything else.
-    public static func sniff<Bytes: Collection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
-        let head = Array(bytes.prefix(8))
-        if head.starts(with: Array("%PDF-".utf8)) { return "application/pdf" }
-        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
-        if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "image/png" }
-        return nil
-    }
-
-    /// A `?filename=` value: 1 to 200 characters without control characters, slashes or quotes.
-    public static func filename(_ raw: String?) throws -> String? {
-        guard let raw else { return nil }
-        let forbidden: Set<Character> = ["/", "\\", "\""]
-        guard (1...200).contains(raw.count),
-              !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
-              !raw.contains(where: { forbidden.contains($0) })
-        else {
-            throw Problem.validation([.claims("filename", "format", fr: "Nom de fichier invalide.", en: "Invalid file name.")])
-        }
-        return raw
     }
 }

@@ -14,39 +14,25 @@ public struct ClaimRepository: Sendable {
     let outbox: Outbox
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
-        self.benefits = BenefitsRepository(client: client, logger: logger)
-        self.audit = AuditRepository(client: client, logger: logger)
-        self.outbox = Outbox(client: client, logger: logger)
-        self.logger = logger
-    }
-
-    /// The 201 body of a submission, fresh or replayed for a repeated Idempotency-Key.
-    public enum Submitted: Sendable {
-        case created(String)
-        case replayed(String)
-    }
-
     /// Takes the Idempotency-Key first (primary key `(account_id, idempotency_key)`): a concurrent
     /// request with the same key waits on it, then finds it taken and replays, so one claim is written.
     /// Keys older than 24 hours are forgotten.
-    public func submit(
-        plan: PlanSlug, accountID: UUID, key: String, submission: ClaimSubmission, facts: RequestFacts
-    ) async throws -> Submitted {
+    func submit(
+        plan: PlanSlug, accountID: UUID, key: IdempotencyKey, submission: ClaimSubmission, facts: RequestFacts
+    ) async throws -> SubmittedClaim {
         let fingerprint = ByteBuffer(bytes: submission.fingerprint)
         return try await client.transaction(logger: logger) { tx in
             try await tx.query(
                 """
                 DELETE FROM \(schema: plan).claim_idempotency_keys
-                WHERE account_id = \(accountID) AND idempotency_key = \(key) AND created_at < now() - interval '24 hours'
+                WHERE account_id = \(accountID) AND idempotency_key = \(key.value) AND created_at < now() - interval '24 hours'
                 """,
                 logger: logger
             )
             let taken = try await tx.query(
                 """
                 INSERT INTO \(schema: plan).claim_idempotency_keys (account_id, idempotency_key, request_hash)
-                VALUES (\(accountID), \(key), \(fingerprint))
+                VALUES (\(accountID), \(key.value), \(fingerprint))
                 ON CONFLICT DO NOTHING RETURNING true
                 """,
                 logger: logger
@@ -73,32 +59,32 @@ public struct ClaimRepository: Sendable {
             )
             guard let claimID = try await inserted.decode(UUID.self).one() else { throw Problem.internalError }
             try await recordStatus(plan: plan, claimID: claimID, status: .submitted, reason: nil, on: tx)
-            let actor = AuditActor.member(accountID.uuidString.lowercased())
+            let actor = AuditActor.member(accountID)
             try await audit.append(facts.event("claim.submitted", actor: actor, details: .init(outcome: claimID.uuidString.lowercased())), plan: plan, on: tx)
             guard let detail = try await detail(plan: plan, claimID: claimID, accountID: accountID, on: tx) else { throw Problem.internalError }
             let body = String(decoding: try JSONCoding.encoder.encode(detail), as: UTF8.self)
             try await tx.query(
                 """
                 UPDATE \(schema: plan).claim_idempotency_keys SET claim_id = \(claimID), response_body = \(body)
-                WHERE account_id = \(accountID) AND idempotency_key = \(key)
+                WHERE account_id = \(accountID) AND idempotency_key = \(key.value)
                 """,
                 logger: logger
             )
-            return .created(body)
+            return SubmittedClaim(claimID: claimID, json: body, replayed: false)
         }
     }
 
-    private func replay(plan: PlanSlug, accountID: UUID, key: String, fingerprint: ByteBuffer, on tx: PostgresConnection) async throws -> Submitted {
+    private func replay(plan: PlanSlug, accountID: UUID, key: IdempotencyKey, fingerprint: ByteBuffer, on tx: PostgresConnection) async throws -> SubmittedClaim {
         let rows = try await tx.query(
             """
-            SELECT request_hash, response_body FROM \(schema: plan).claim_idempotency_keys
-            WHERE account_id = \(accountID) AND idempotency_key = \(key)
+            SELECT request_hash, claim_id, response_body FROM \(schema: plan).claim_idempotency_keys
+            WHERE account_id = \(accountID) AND idempotency_key = \(key.value)
             """,
             logger: logger
         )
-        if let (hash, body) = try await rows.decode((ByteBuffer, String?).self).one() {
+        if let (hash, claimID, body) = try await rows.decode((ByteBuffer, UUID?, String?).self).one() {
             guard hash == fingerprint else { throw Problem.idempotencyKeyReused }
-            if let body { return .replayed(body) }
+            if let claimID, let body { return SubmittedClaim(claimID: claimID, json: body, replayed: true) }
         }
         // The other request's transaction is gone (rolled back) between our two statements: rare; retry.
         throw Problem.serviceBusy
@@ -117,7 +103,7 @@ public struct ClaimRepository: Sendable {
     // MARK: Receipts
 
     /// Stores a sniffed receipt on a claim of this account that is still `submitted`.
-    public func addAttachment(
+    func addAttachment(
         plan: PlanSlug, accountID: UUID, claimID: UUID, contentType: String, filename: String?, bytes: ByteBuffer, facts: RequestFacts
     ) async throws -> ClaimAttachmentInfo {
         let sha256 = SHA256.hash(data: bytes.readableBytesView).hexString
@@ -138,14 +124,14 @@ public struct ClaimRepository: Sendable {
             )
             guard let (id, at) = try await inserted.decode((UUID, Date).self).one() else { throw Problem.internalError }
             let info = ClaimAttachmentInfo(id: id, contentType: contentType, filename: filename, sizeBytes: bytes.readableBytes, sha256: sha256, createdAt: at)
-            let actor = AuditActor.member(accountID.uuidString.lowercased())
+            let actor = AuditActor.member(accountID)
             try await audit.append(facts.event("claim.attachment_added", actor: actor, details: .init(outcome: claimID.uuidString.lowercased())), plan: plan, on: tx)
             return info
         }
     }
 
     /// A receipt's media type, file name and bytes, when the claim is this account's.
-    public func attachment(plan: PlanSlug, accountID: UUID, claimID: UUID, attachmentID: UUID) async throws -> (String, String?, ByteBuffer)? {
+    func attachment(plan: PlanSlug, accountID: UUID, claimID: UUID, attachmentID: UUID) async throws -> ClaimAttachment? {
         let rows = try await client.query(
             """
             SELECT a.content_type, a.filename, a.content
@@ -154,7 +140,7 @@ public struct ClaimRepository: Sendable {
             """,
             logger: logger
         )
-        return try await rows.decode((String, String?, ByteBuffer).self).one()
+        return try await rows.decode((String, String?, ByteBuffer).self).one().map { ClaimAttachment(contentType: $0, filename: $1, bytes: $2) }
     }
 
     // MARK: Reading

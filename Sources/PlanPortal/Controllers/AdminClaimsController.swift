@@ -2,11 +2,11 @@ import Foundation
 import Hummingbird
 
 /// Tag `admin-claims`: the TPA's claim queue, decisions and status changes.
-public struct AdminClaimsController: Sendable {
+struct AdminClaimsController: Sendable {
     let claims: ClaimRepository
     let maxBodyBytes: Int
 
-    public func addRoutes(to group: RouterGroup<AdminPlanRequestContext>) {
+    func addRoutes(to group: RouterGroup<AdminPlanRequestContext>) {
         group.get("claims", use: listPlanClaims)
         group.post("claims/{claimId}/decision", use: decideClaim)
         group.post("claims/{claimId}/status", use: changeClaimStatus)

@@ -4,14 +4,14 @@ import Hummingbird
 import HummingbirdCore
 
 /// Tag `admin-plans`: the plan registry for PlanPortal operators and TPAs.
-public struct AdminPlansController: Sendable {
+struct AdminPlansController: Sendable {
     let plans: any PlanRepository
     let audit: AuditRepository
     let maxBodyBytes: Int
     /// In production no plan may be switched to the `none` challenge provider.
     let environment: AppEnvironment
 
-    public init(plans: any PlanRepository, audit: AuditRepository, maxBodyBytes: Int, environment: AppEnvironment = .development) {
+    init(plans: any PlanRepository, audit: AuditRepository, maxBodyBytes: Int, environment: AppEnvironment = .development) {
         self.plans = plans
         self.audit = audit
         self.maxBodyBytes = maxBodyBytes
@@ -27,7 +27,7 @@ public struct AdminPlansController: Sendable {
     }
 
     /// `POST`/`GET /v1/admin/plans` on `admin`, the rest on `plan` (`/v1/admin/plans/{plan}`).
-    public func addRoutes(to admin: RouterGroup<AppRequestContext>, plan: RouterGroup<AdminPlanRequestContext>) {
+    func addRoutes(to admin: RouterGroup<AppRequestContext>, plan: RouterGroup<AdminPlanRequestContext>) {
         admin.post("plans", use: createPlan)
         admin.get("plans", use: listPlans)
         plan.get(use: getPlan)
@@ -74,8 +74,8 @@ public struct AdminPlansController: Sendable {
 }
 
 /// Body of `GET /v1/admin/plans`.
-public struct PlanList: Encodable, Sendable {
-    public var items: [Plan]
+struct PlanList: Encodable, Sendable {
+    var items: [Plan]
 }
 
 extension URI {

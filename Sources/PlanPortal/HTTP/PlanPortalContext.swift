@@ -13,12 +13,12 @@ extension PlanPortalContext {
     public var maxUploadSize: Int { 64 * 1024 }
 
     /// What operations and the audit trail may know about this request: never its body or path.
-    public func facts(_ request: Request) -> RequestFacts {
-        RequestFacts(requestID: id, ip: remoteIP, userAgent: request.headers[.userAgent])
+    func facts(_ request: Request) -> RequestFacts {
+        RequestFacts(requestID: id, ip: remoteIP, userAgent: request.headers[.userAgent], language: language(request))
     }
 
     /// The request's language (Accept-Language, French by default).
-    public func language(_ request: Request) -> Language {
+    func language(_ request: Request) -> Language {
         Language.negotiate(request.headers[.acceptLanguage])
     }
 
@@ -36,44 +36,44 @@ extension PlanPortalContext {
 /// A context narrowed by its route group's middleware to what that middleware resolved (its
 /// `Scope`): handlers read `context.plan`, `context.session`… without optionals or look-ups.
 @dynamicMemberLookup
-public struct ScopedRequestContext<Scope: RequestScope>: ChildRequestContext, PlanPortalContext {
-    public var coreContext: CoreRequestContextStorage
-    public let remoteIP: String?
-    public let scope: Scope
+struct ScopedRequestContext<Scope: RequestScope>: ChildRequestContext, PlanPortalContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteIP: String?
+    let scope: Scope
 
-    public init(context: AppRequestContext) throws {
+    init(context: AppRequestContext) throws {
         (coreContext, remoteIP) = (context.coreContext, context.remoteIP)
         scope = try Scope(context)
     }
 
-    public subscript<Value>(dynamicMember keyPath: KeyPath<Scope, Value>) -> Value { scope[keyPath: keyPath] }
+    subscript<Value>(dynamicMember keyPath: KeyPath<Scope, Value>) -> Value { scope[keyPath: keyPath] }
 }
 
 /// What a route group's middleware puts in the context, read back once its middleware has run.
-public protocol RequestScope: Sendable {
+protocol RequestScope: Sendable {
     init(_ context: AppRequestContext) throws
 }
 
 /// Routes under `/v1/plans/{plan}`: the plan `PlanMiddleware` found (404 before the handler otherwise).
-public typealias PlanRequestContext = ScopedRequestContext<PlanScope>
+typealias PlanRequestContext = ScopedRequestContext<PlanScope>
 
-public struct PlanScope: RequestScope {
-    public let plan: Plan
+struct PlanScope: RequestScope {
+    let plan: Plan
 
-    public init(_ context: AppRequestContext) throws {
+    init(_ context: AppRequestContext) throws {
         plan = try context.resolved(context.plan, by: "PlanMiddleware")
     }
 }
 
 /// A member's own routes (`/v1/plans/{plan}/me…`, `sessions/current`): the plan and the session
 /// `MemberSessionMiddleware` authenticated (401 before the handler otherwise).
-public typealias MemberRequestContext = ScopedRequestContext<MemberScope>
+typealias MemberRequestContext = ScopedRequestContext<MemberScope>
 
-public struct MemberScope: RequestScope {
-    public let plan: Plan
-    public let session: MemberSession
+struct MemberScope: RequestScope {
+    let plan: Plan
+    let session: MemberSession
 
-    public init(_ context: AppRequestContext) throws {
+    init(_ context: AppRequestContext) throws {
         plan = try context.resolved(context.plan, by: "PlanMiddleware")
         session = try context.resolved(context.memberSession, by: "MemberSessionMiddleware")
     }
@@ -81,13 +81,13 @@ public struct MemberScope: RequestScope {
 
 /// Admin routes under `/v1/admin/plans/{plan}`: the admin key and the plan `AdminPlanMiddleware`
 /// found among those the key may act on (404 before the handler otherwise).
-public typealias AdminPlanRequestContext = ScopedRequestContext<AdminPlanScope>
+typealias AdminPlanRequestContext = ScopedRequestContext<AdminPlanScope>
 
-public struct AdminPlanScope: RequestScope {
-    public let adminKey: AdminKey
-    public let plan: Plan
+struct AdminPlanScope: RequestScope {
+    let adminKey: AdminKey
+    let plan: Plan
 
-    public init(_ context: AppRequestContext) throws {
+    init(_ context: AppRequestContext) throws {
         adminKey = try context.requireAdminKey()
         plan = try context.resolved(context.plan, by: "AdminPlanMiddleware")
     }

@@ -19,10 +19,10 @@ public struct PostgresPlanRepository: PlanRepository {
     let audit: AuditRepository
     let logger: Logger
 
-    public init(client: PostgresClient, migrator: Migrator, logger: Logger) {
+    public init(client: PostgresClient, migrator: Migrator, audit: AuditRepository, logger: Logger) {
         self.client = client
         self.migrator = migrator
-        self.audit = AuditRepository(client: client, logger: logger)
+        self.audit = audit
         self.logger = logger
     }
 

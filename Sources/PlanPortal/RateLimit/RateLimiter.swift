@@ -46,6 +46,14 @@ public struct RateLimiter: Sendable {
         })
     }
 
+    /// Counts one hit on each key and throws 429 `rate_limited` when a hard limit is over; the
+    /// outcome says whether a challenge is now required and carries the headers to announce.
+    public func limit(_ keys: RateLimitKey...) async throws -> RateLimitOutcome {
+        let outcome = try await hit(keys)
+        try outcome.enforce()
+        return outcome
+    }
+
     /// Takes a hit back after a successful login: the (e-mail, IP) pair starts over and the other
     /// counters lose the hit, so only failures accumulate.
     public func refund(_ keys: [RateLimitKey], resetting reset: RateLimitKey? = nil) async throws {

@@ -2,33 +2,18 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Registration, identity matching, activation e-mails and activation (seed steps 3-9).
-public struct RegistrationRepository: Sendable {
-    static let registrationLifetime = "24 hours"
-    static let tokenLifetime = "24 hours"
+/// Registrations, identity matching against the roster, activation links and their e-mails, and
+/// the accounts activation creates (RAMU steps 3-9). A registration and its links live 24 hours.
+struct RegistrationRepository: Sendable {
     /// Mismatches after which an activation token is dead.
     static let maxActivationFailures = 5
 
     let client: PostgresClient
-    let outbox: Outbox
     let audit: AuditRepository
+    let outbox: Outbox
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
-        self.outbox = Outbox(client: client, logger: logger)
-        self.audit = AuditRepository(client: client, logger: logger)
-        self.logger = logger
-    }
-
-    public struct Started: Codable, Sendable {
-        /// Lower-case UUID.
-        public var registrationId: String
-        public var expiresAt: Date
-        public var next: String
-    }
-
-    public func start(plan: Plan, email: String, locale: Language, facts: RequestFacts) async throws -> Started {
+    func start(plan: Plan, email: String, locale: Language, facts: RequestFacts) async throws -> RegistrationStarted {
         try await client.withTransaction(logger: logger) { tx in
             let rows = try await tx.query(
                 """
@@ -40,13 +25,13 @@ public struct RegistrationRepository: Sendable {
             )
             guard let (id, expires) = try await rows.decode((UUID, Date).self).one() else { throw Problem.internalError }
             try await audit.append(facts.event("registration.started"), plan: plan.slug, on: tx)
-            return Started(registrationId: id.uuidString.lowercased(), expiresAt: expires, next: "identity")
+            return RegistrationStarted(registrationId: id, expiresAt: expires)
         }
     }
 
-    /// Seed step 6. Same outcome for the caller whether or not the roster matched; only the
+    /// RAMU step 6. Same outcome for the caller whether or not the roster matched; only the
     /// e-mail (or its absence) and the audit trail differ.
-    public func submitIdentity(plan: Plan, registrationID: UUID, identity: IdentitySubmission, facts: RequestFacts) async throws {
+    func submitIdentity(plan: Plan, registrationID: UUID, identity: IdentitySubmission, facts: RequestFacts) async throws {
         try await client.transaction(logger: logger) { tx in
             let registration = try await lockedRegistration(plan: plan, id: registrationID, on: tx)
             let members = try await tx.query(
@@ -87,7 +72,7 @@ public struct RegistrationRepository: Sendable {
 
     /// Another activation e-mail for a matched registration (older links stop working). Silent
     /// when the registration never matched or is already activated, so it reveals nothing.
-    public func resend(plan: Plan, registrationID: UUID, facts: RequestFacts) async throws {
+    func resend(plan: Plan, registrationID: UUID, facts: RequestFacts) async throws {
         try await client.transaction(logger: logger) { tx in
             let registration = try await lockedRegistration(plan: plan, id: registrationID, on: tx)
             guard let memberID = registration.memberID else { return }
@@ -148,21 +133,10 @@ public struct RegistrationRepository: Sendable {
         try await audit.append(facts.event("email.queued", details: .init(outcome: "activation")), plan: plan.slug, on: tx)
     }
 
-    // MARK: Activation (seed step 9)
+    // MARK: Activation (RAMU step 9)
 
-    public struct ActivationStatus: Codable, Sendable {
-        public var status: String
-        public var expiresAt: Date
-        public var emailHint: String
-    }
-
-    /// Reads a token without consuming it (mail scanners prefetch links).
-    public func activationStatus(plan: Plan, token: String) async throws -> ActivationStatus {
-        let state = try await tokenState(plan: plan, token: token, on: nil)
-        return ActivationStatus(status: "valid", expiresAt: state.expiresAt, emailHint: Self.emailHint(state.email))
-    }
-
-    struct TokenState {
+    /// A usable activation link: its registration, the member it matched and the address it was sent to.
+    struct Activation {
         var registrationID: UUID
         var memberID: UUID
         var email: String
@@ -170,58 +144,60 @@ public struct RegistrationRepository: Sendable {
         var expiresAt: Date
     }
 
-    /// The token's registration, or the problem that describes why it cannot be used.
-    private func tokenState(plan: Plan, token: String, on tx: PostgresConnection?) async throws -> TokenState {
-        let query: PostgresQuery = """
+    /// The link of `token`, or the problem that says why it cannot be used. Never consumes it.
+    func activation(plan: PlanSlug, token: LinkToken) async throws -> Activation {
+        let rows = try await client.query(
+            """
             SELECT t.registration_id, r.member_id, r.email, r.locale, t.expires_at,
                    t.used_at IS NOT NULL, t.superseded_at IS NOT NULL OR t.expires_at <= now() OR t.failed_attempts >= \(Self.maxActivationFailures)
-            FROM \(schema: plan.slug).activation_tokens t
-            JOIN \(schema: plan.slug).registrations r ON r.id = t.registration_id
-            WHERE t.token_hash = \(ByteBuffer(bytes: SecretToken.digest(token)))
-            """
-        let rows = if let tx { try await tx.query(query, logger: logger) } else { try await client.query(query, logger: logger) }
+            FROM \(schema: plan).activation_tokens t
+            JOIN \(schema: plan).registrations r ON r.id = t.registration_id
+            WHERE t.token_hash = \(token.digest)
+            """,
+            logger: logger
+        )
         guard let (registrationID, memberID, email, locale, expiresAt, used, dead)
             = try await rows.decode((UUID, UUID?, String, Language, Date, Bool, Bool).self).one()
         else { throw Problem.activationNotFound }
         if used { throw Problem.activationUsed }
         guard !dead, let memberID else { throw Problem.activationExpired }
-        return TokenState(registrationID: registrationID, memberID: memberID, email: email, locale: locale, expiresAt: expiresAt)
+        return Activation(registrationID: registrationID, memberID: memberID, email: email, locale: locale, expiresAt: expiresAt)
     }
 
-    /// Seed step 9: checks the identity again, then creates the account and consumes the token
-    /// in one statement guarded by `used_at IS NULL`, so two concurrent POSTs activate once.
-    public func activate(plan: Plan, token: String, submission: ActivationSubmission, hasher: PasswordHasher, facts: RequestFacts) async throws {
-        try submission.validateBeforeToken(plan: plan)
-        let state = try await tokenState(plan: plan, token: token, on: nil)
-        try submission.validate(plan: plan, email: state.email)
-        let matches = try await client.query(
+    /// Whether the member's roster record has this certificate number and date of birth.
+    func identityMatches(plan: PlanSlug, memberID: UUID, certificateNumber: String, dateOfBirth: String) async throws -> Bool {
+        try await client.query(
             """
-            SELECT 1 FROM \(schema: plan.slug).members
-            WHERE id = \(state.memberID) AND certificate_number = \(MatchKey.certificate(submission.certificateNumber))
-              AND date_of_birth = \(submission.dateOfBirth)::date
+            SELECT 1 FROM \(schema: plan).members
+            WHERE id = \(memberID) AND certificate_number = \(MatchKey.certificate(certificateNumber))
+              AND date_of_birth = \(dateOfBirth)::date
             """,
             logger: logger
-        )
-        guard try await matches.exists else {
-            try await client.transaction(logger: logger) { tx in
-                try await tx.query(
-                    """
-                    UPDATE \(schema: plan.slug).activation_tokens SET failed_attempts = failed_attempts + 1
-                    WHERE token_hash = \(ByteBuffer(bytes: SecretToken.digest(token)))
-                    """,
-                    logger: logger
-                )
-                try await audit.append(facts.event("activation.identity_mismatch"), plan: plan.slug, on: tx)
-            }
-            throw Problem.identityMismatch
+        ).exists
+    }
+
+    /// Counts a mismatch against the link (enough of them kill it), with its audit event.
+    func recordIdentityMismatch(plan: PlanSlug, token: LinkToken, facts: RequestFacts) async throws {
+        try await client.transaction(logger: logger) { tx in
+            try await tx.query(
+                "UPDATE \(schema: plan).activation_tokens SET failed_attempts = failed_attempts + 1 WHERE token_hash = \(token.digest)",
+                logger: logger
+            )
+            try await audit.append(facts.event("activation.identity_mismatch"), plan: plan, on: tx)
         }
-        let passwordHash = try await hasher.hash(submission.password, parameters: plan.argon2)
-        let answerHash = try await hasher.hash(SecurityQuestion.normalizedAnswer(submission.securityAnswer), parameters: plan.argon2)
+    }
+
+    /// Consumes the link and creates the account in one transaction, the consumption guarded by
+    /// `used_at IS NULL`, so of two concurrent activations exactly one creates an account.
+    func createAccount(
+        plan: PlanSlug, token: LinkToken, activation: Activation, passwordHash: String, securityQuestionID: String, answerHash: String,
+        facts: RequestFacts
+    ) async throws {
         try await client.transaction(logger: logger) { tx in
             let consumed = try await tx.query(
                 """
-                UPDATE \(schema: plan.slug).activation_tokens SET used_at = now()
-                WHERE token_hash = \(ByteBuffer(bytes: SecretToken.digest(token))) AND used_at IS NULL AND superseded_at IS NULL
+                UPDATE \(schema: plan).activation_tokens SET used_at = now()
+                WHERE token_hash = \(token.digest) AND used_at IS NULL AND superseded_at IS NULL
                   AND expires_at > now() AND failed_attempts < \(Self.maxActivationFailures)
                 RETURNING registration_id
                 """,
@@ -230,22 +206,15 @@ public struct RegistrationRepository: Sendable {
             guard try await consumed.exists else { throw Problem.activationUsed }
             let inserted = try await tx.query(
                 """
-                INSERT INTO \(schema: plan.slug).accounts (member_id, email, password_hash, security_question_id, security_answer_hash, locale)
-                VALUES (\(state.memberID), \(state.email), \(passwordHash), \(submission.securityQuestionId), \(answerHash), \(state.locale))
+                INSERT INTO \(schema: plan).accounts (member_id, email, password_hash, security_question_id, security_answer_hash, locale)
+                VALUES (\(activation.memberID), \(activation.email), \(passwordHash), \(securityQuestionID), \(answerHash), \(activation.locale))
                 ON CONFLICT DO NOTHING
                 RETURNING id
                 """,
                 logger: logger
             )
             guard let accountID = try await inserted.decode(UUID.self).one() else { throw Problem.accountExists }
-            try await audit.append(facts.event("account.activated", actor: .member(accountID.uuidString.lowercased())), plan: plan.slug, on: tx)
+            try await audit.append(facts.event("account.activated", actor: .member(accountID)), plan: plan, on: tx)
         }
-    }
-
-    /// `j•••@umontreal.ca`: enough to recognise one's address, not to learn it.
-    static func emailHint(_ email: String) -> String {
-        let parts = email.split(separator: "@", maxSplits: 1)
-        guard parts.count == 2, let first = parts[0].first else { return "•••" }
-        return "\(first)•••@\(parts[1])"
     }
 }

@@ -3,13 +3,13 @@ import Hummingbird
 import NIOCore
 
 /// Tag `admin-roster`: the member roster a TPA loads for its plan.
-public struct AdminRosterController: Sendable {
+struct AdminRosterController: Sendable {
     /// Largest roster file accepted (about 150,000 members).
     public static let maxRosterBytes = 16 * 1024 * 1024
 
-    let roster: any RosterRepository
+    let roster: RosterRepository
 
-    public func addRoutes(to group: RouterGroup<AdminPlanRequestContext>) {
+    func addRoutes(to group: RouterGroup<AdminPlanRequestContext>) {
         group.put("roster", use: importRoster)
     }
 
@@ -22,19 +22,7 @@ public struct AdminRosterController: Sendable {
         guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
             throw Problem.rosterInvalid([.init(line: 1, field: nil, reason: "not_utf8")])
         }
-        let result = try await RosterCSV.importText(text, plan: context.plan.slug, into: roster, audit: context.auditEvent("roster.imported"))
+        let result = try await roster.importCSV(text, plan: context.plan.slug, audit: context.auditEvent("roster.imported"))
         return try .json(result)
-    }
-}
-
-extension RosterCSV {
-    /// Parses `text` and, when every line is valid, applies it; otherwise throws `roster_invalid`.
-    public static func importText(
-        _ text: String, plan: PlanSlug, into roster: any RosterRepository, audit: NewAuditEvent
-    ) async throws -> RosterImportResult {
-        switch parse(text) {
-        case .failure(let errors): throw Problem.rosterInvalid(errors.lines)
-        case .success(let rows): return try await roster.importRows(rows, plan: plan, audit: audit)
-        }
     }
 }

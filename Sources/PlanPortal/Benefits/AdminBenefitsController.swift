@@ -2,11 +2,11 @@ import Foundation
 import Hummingbird
 
 /// Tag `admin-benefits`: the plan's benefit categories and benefit year, as the TPA sets them.
-public struct AdminBenefitsController: Sendable {
+struct AdminBenefitsController: Sendable {
     let benefits: BenefitsRepository
     let maxBodyBytes: Int
 
-    public func addRoutes(to group: RouterGroup<AdminPlanRequestContext>) {
+    func addRoutes(to group: RouterGroup<AdminPlanRequestContext>) {
         group.put("benefits", use: putBenefits)
         group.get("benefits", use: getBenefits)
     }

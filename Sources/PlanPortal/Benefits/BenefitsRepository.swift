@@ -3,19 +3,13 @@ import Logging
 import PostgresNIO
 
 /// A plan's benefits (`benefit_settings`, `benefit_categories`) and the coverage a member has left.
-public struct BenefitsRepository: Sendable {
+struct BenefitsRepository: Sendable {
     let client: PostgresClient
     let audit: AuditRepository
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
-        self.audit = AuditRepository(client: client, logger: logger)
-        self.logger = logger
-    }
-
     /// The plan's benefits, or nil before the TPA set them.
-    public func benefits(plan: PlanSlug) async throws -> Benefits? {
+    func benefits(plan: PlanSlug) async throws -> Benefits? {
         try await client.withConnection { try await benefits(plan: plan, on: $0) }
     }
 
@@ -47,7 +41,7 @@ public struct BenefitsRepository: Sendable {
 
     /// Replaces the plan's benefits (validated by the caller) in one transaction with its audit event.
     /// Claims keep the code of a category that is dropped.
-    public func replace(plan: PlanSlug, with benefits: Benefits, event: NewAuditEvent) async throws -> Benefits {
+    func replace(plan: PlanSlug, with benefits: Benefits, event: NewAuditEvent) async throws -> Benefits {
         try await client.transaction(logger: logger) { tx in
             try await tx.query(
                 """
@@ -106,8 +100,8 @@ public struct BenefitsRepository: Sendable {
         return used
     }
 
-    /// `GET /me/coverage`: the benefit year holding `today`, and per category what was used and what is left.
-    public func coverage(plan: PlanSlug, accountID: UUID, today: String, language: Language) async throws -> Coverage? {
+    /// The benefit year holding `today`, and per category what was used and what is left.
+    func coverage(plan: PlanSlug, accountID: UUID, today: String, language: Language) async throws -> Coverage? {
         try await client.withConnection { connection in
             guard let (memberID, member) = try await memberCoverage(plan: plan, accountID: accountID, on: connection) else { return nil }
             let planBenefits = try await benefits(plan: plan, on: connection) ?? Benefits(benefitYearStart: "01-01", categories: [])
