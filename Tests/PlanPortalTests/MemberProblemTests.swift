@@ -11,7 +11,7 @@ import Testing
 @Suite struct MemberProblemTests {
     let json: HTTPFields = [.contentType: "application/json"]
 
-    @Test func registrationStartRules() async throws {
+    @Test(.tags(.startRegistration, .submitIdentity)) func registrationStartRules() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             let cases: [([String: Any], String)] = [
@@ -46,7 +46,7 @@ import Testing
         }
     }
 
-    @Test func activationProblems() async throws {
+    @Test(.tags(.getActivation, .activateAccount, .resendActivation)) func activationProblems() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             try await client.execute(uri: "\(f.base)/activations/\(SecretToken.generate())", method: .get) { response in
@@ -100,7 +100,7 @@ import Testing
         }
     }
 
-    @Test func loginSessionAndResetProblems() async throws {
+    @Test(.tags(.createSession, .getMe, .getTerms, .requestPasswordReset, .getPasswordReset, .completePasswordReset)) func loginSessionAndResetProblems() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             try await f.activate(client, services)
@@ -166,7 +166,7 @@ import Testing
         }
     }
 
-    @Test func referenceDataAndSupportView() async throws {
+    @Test(.tags(.listSecurityQuestions, .getPasswordPolicy, .getTerms, .publishTerms, .getMember)) func referenceDataAndSupportView() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key)
             try await client.execute(uri: "\(f.base)/security-questions", method: .get, headers: [.acceptLanguage: "en"]) { response in

@@ -83,7 +83,7 @@ struct ServerProcess {
 }
 
 @Suite(.serialized) struct MultiProcessTests {
-    @Test func twoServersShareTheLimits() async throws {
+    @Test(.tags(.createSession)) func twoServersShareTheLimits() async throws {
         let (_, key) = try await TestEnvironment.withServices { services in
             try await services.adminKeys.create(name: "multi-process", role: .platform, plans: [])
         }

@@ -9,7 +9,7 @@ import Testing
 
 /// Per-plan member settings set through PATCH and honoured by the member journey.
 @Suite struct PlanSettingsTests {
-    @Test func policyQuestionsAndArgon2CostAreConfigurable() async throws {
+    @Test(.tags(.updatePlan, .getPasswordPolicy, .listSecurityQuestions, .createSession)) func policyQuestionsAndArgon2CostAreConfigurable() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             try await f.activate(client, services)

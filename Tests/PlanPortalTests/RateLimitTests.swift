@@ -14,7 +14,7 @@ import Testing
         responses.reduce(into: [:]) { $0[$1.status, default: 0] += 1 }
     }
 
-    @Test func thousandWrongPasswordsReachVerificationAtMostTenTimes() async throws {
+    @Test(.tags(.createSession)) func thousandWrongPasswordsReachVerificationAtMostTenTimes() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key)
             try await f.activate(client, services)
@@ -60,7 +60,7 @@ import Testing
         }
     }
 
-    @Test func parallelRequestsDoNotOvershootALimit() async throws {
+    @Test(.tags(.requestPasswordReset)) func parallelRequestsDoNotOvershootALimit() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key)
             let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
@@ -91,7 +91,7 @@ import Testing
         }
     }
 
-    @Test func resetRequestsNeedAChallengeFromTheThirdPerEmail() async throws {
+    @Test(.tags(.requestPasswordReset)) func resetRequestsNeedAChallengeFromTheThirdPerEmail() async throws {
         try await TestEnvironment.withApp { client, _, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false, challenge: "pow")
             try await client.execute(uri: "/v1/admin/plans/\(f.slug)", method: .patch, headers: .admin(key), body: .json(["challenge": ["powMaxNumber": 1000]])) {
@@ -117,7 +117,7 @@ import Testing
         }
     }
 
-    @Test func identityResendAndHardCapLimits() async throws {
+    @Test(.tags(.submitIdentity, .resendActivation, .createSession)) func identityResendAndHardCapLimits() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key)
             // Five identity attempts per certificate number per hour.
@@ -155,7 +155,7 @@ import Testing
         }
     }
 
-    @Test func rateLimitSettingsAreValidated() async throws {
+    @Test(.tags(.updatePlan)) func rateLimitSettingsAreValidated() async throws {
         try await TestEnvironment.withApp { client, _, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             try await client.execute(uri: "/v1/admin/plans/\(f.slug)", method: .patch, headers: .admin(key), body: .json(["rateLimits": [
@@ -171,7 +171,7 @@ import Testing
         }
     }
 
-    @Test func adminKeysHaveARequestBudget() async throws {
+    @Test(.tags(.listPlans)) func adminKeysHaveARequestBudget() async throws {
         try await TestEnvironment.withApp(configure: { $0.adminRateLimit = RateLimitRule(limit: 4, windowSeconds: 60) }) { client, _, key in
             var seen: [HTTPResponse.Status] = []
             for _ in 1...5 {

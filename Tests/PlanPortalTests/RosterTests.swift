@@ -58,7 +58,7 @@ import Testing
         [.authorization: "Bearer \(key)", .contentType: "text/csv"]
     }
 
-    @Test func upsertsByCertificateAndCounts() async throws {
+    @Test(.tags(.importRoster)) func upsertsByCertificateAndCounts() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let slug = TestEnvironment.uniqueSlug("roster")
             try await client.execute(uri: "/v1/admin/plans", method: .post, headers: .admin(key), body: .json(planBody(slug: slug))) {
@@ -104,7 +104,7 @@ import Testing
         }
     }
 
-    @Test func rejectsABadFileWithoutApplyingAnyLine() async throws {
+    @Test(.tags(.importRoster)) func rejectsABadFileWithoutApplyingAnyLine() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let slug = TestEnvironment.uniqueSlug("roster")
             try await client.execute(uri: "/v1/admin/plans", method: .post, headers: .admin(key), body: .json(planBody(slug: slug))) {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Who checks that a human is at the keyboard (seed step 6's reCAPTCHA, made pluggable).
+/// Who checks that a human is at the keyboard (RAMU step 6's reCAPTCHA, made pluggable).
 public enum ChallengeProvider: String, Codable, Sendable, CaseIterable {
     case recaptcha
     case hcaptcha

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How members and staff reach the plan's help desk (seed step 7: "Infocentre").
+/// How members and staff reach the plan's help desk (RAMU step 7: "Infocentre").
 public struct SupportContact: Codable, Sendable, Equatable {
     @Nullable public var phone: String?
     @Nullable public var email: String?

@@ -9,27 +9,25 @@ public struct ContractController: Sendable {
     }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("openapi.yaml") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "application/yaml; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: document.yaml))
-            )
-        }
-        router.get("openapi.json") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "application/json; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: document.json))
-            )
-        }
-        router.get("docs") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/html; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: Self.docsPage))
-            )
-        }
+        router.get("openapi.yaml", use: getOpenAPIYAML)
+        router.get("openapi.json", use: getOpenAPIJSON)
+        router.get("docs", use: getDocs)
+    }
+
+    @Sendable func getOpenAPIYAML(_ request: Request, context: AppRequestContext) async throws -> Response {
+        Self.text(document.yaml, type: "application/yaml; charset=utf-8")
+    }
+
+    @Sendable func getOpenAPIJSON(_ request: Request, context: AppRequestContext) async throws -> Response {
+        Self.text(document.json, type: "application/json; charset=utf-8")
+    }
+
+    @Sendable func getDocs(_ request: Request, context: AppRequestContext) async throws -> Response {
+        Self.text(Self.docsPage, type: "text/html; charset=utf-8")
+    }
+
+    static func text(_ body: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// Renders the spec with Redoc from its CDN (this page only); the raw links work offline.

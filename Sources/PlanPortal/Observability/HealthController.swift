@@ -11,8 +11,8 @@ public struct HealthController: Sendable {
     }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("healthz", use: healthz)
-        router.get("readyz", use: readyz)
+        router.get("healthz", use: getHealth)
+        router.get("readyz", use: getReadiness)
     }
 
     public struct Status: Codable, Sendable {
@@ -21,12 +21,12 @@ public struct HealthController: Sendable {
     }
 
     /// The process answers.
-    @Sendable func healthz(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func getHealth(_ request: Request, context: AppRequestContext) async throws -> Response {
         try .json(Status(status: "ok"))
     }
 
     /// PostgreSQL answers within 2 s and no migration is pending; else 503 `not_ready`.
-    @Sendable func readyz(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func getReadiness(_ request: Request, context: AppRequestContext) async throws -> Response {
         let migrator = self.migrator
         let pending: Int? = await withTaskGroup(of: Int?.self) { group in
             group.addTask { try? await migrator.pendingCount() }
