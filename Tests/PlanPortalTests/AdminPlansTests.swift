@@ -8,7 +8,7 @@ import Testing
 @testable import PlanPortal
 
 @Suite struct AdminPlansTests {
-    @Test func requiresAValidKey() async throws {
+    @Test(.tags(.listPlans)) func requiresAValidKey() async throws {
         try await TestEnvironment.withApp { client, services, _ in
             for headers: HTTPFields in [[:], [.authorization: "Bearer ppk_wrong"], [.authorization: "Basic abc"]] {
                 try await client.execute(uri: "/v1/admin/plans", method: .get, headers: headers) { response in
@@ -24,7 +24,7 @@ import Testing
         }
     }
 
-    @Test func createsReadsAndPatchesAPlan() async throws {
+    @Test(.tags(.createPlan, .getPlan, .updatePlan, .listAuditEvents)) func createsReadsAndPatchesAPlan() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let slug = TestEnvironment.uniqueSlug("crud")
             try await client.execute(uri: "/v1/admin/plans", method: .post, headers: .admin(key), body: .json(planBody(slug: slug, domain: "UMontreal.ca"))) { response in
@@ -76,7 +76,7 @@ import Testing
         }
     }
 
-    @Test func rejectsBadInputWithoutWritingAnything() async throws {
+    @Test(.tags(.createPlan, .updatePlan)) func rejectsBadInputWithoutWritingAnything() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let slug = TestEnvironment.uniqueSlug("bad")
             var unknownField = planBody(slug: slug)
@@ -148,7 +148,7 @@ import Testing
         }
     }
 
-    @Test func planAdminKeysSeeOnlyTheirPlans() async throws {
+    @Test(.tags(.listPlans, .getPlan, .updatePlan)) func planAdminKeysSeeOnlyTheirPlans() async throws {
         try await TestEnvironment.withApp { client, services, platformKey in
             let mine = TestEnvironment.uniqueSlug("mine")
             let other = TestEnvironment.uniqueSlug("other")
@@ -179,7 +179,7 @@ import Testing
         }
     }
 
-    @Test func servesHealthContractAndMetrics() async throws {
+    @Test(.tags(.getHealth, .getReadiness, .getMetrics, .getOpenAPIYAML, .getOpenAPIJSON, .getDocs)) func servesHealthContractAndMetrics() async throws {
         try await TestEnvironment.withApp { client, _, _ in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/readyz", method: .get) { response in

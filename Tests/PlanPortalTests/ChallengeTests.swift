@@ -60,7 +60,7 @@ func fakeSiteverify(_ log: SiteverifyLog) -> Application<RouterResponder<BasicRe
         return try await client.execute(uri: "\(f.base)/registrations/\(id)/identity", method: .post, headers: Self.json, body: .json(body))
     }
 
-    @Test func siteverifyProvidersAgainstFakeEndpoints() async throws {
+    @Test(.tags(.submitIdentity, .getChallenge)) func siteverifyProvidersAgainstFakeEndpoints() async throws {
         let log = SiteverifyLog()
         try await fakeSiteverify(log).test(.live) { fake in
             let base = "http://127.0.0.1:\(try #require(fake.port))"
@@ -135,7 +135,7 @@ func fakeSiteverify(_ log: SiteverifyLog) -> Application<RouterResponder<BasicRe
         }
     }
 
-    @Test func challengeSettingsAreValidated() async throws {
+    @Test(.tags(.updatePlan)) func challengeSettingsAreValidated() async throws {
         try await TestEnvironment.withApp { client, _, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             let noSecret = try await patchPlan(client, key, f.slug, ["challenge": ["provider": "recaptcha", "siteKey": "k"]])
@@ -177,7 +177,7 @@ func fakeSiteverify(_ log: SiteverifyLog) -> Application<RouterResponder<BasicRe
         return ProofOfWork.token(try #require(ProofOfWork.solve(challenge)))
     }
 
-    @Test func proofOfWorkIsAcceptedOnceAndNotAfterExpiry() async throws {
+    @Test(.tags(.getChallenge, .submitIdentity)) func proofOfWorkIsAcceptedOnceAndNotAfterExpiry() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key, challenge: "pow")
             #expect(try await patchPlan(client, key, f.slug, [
@@ -216,7 +216,7 @@ func fakeSiteverify(_ log: SiteverifyLog) -> Application<RouterResponder<BasicRe
         }
     }
 
-    @Test func newPlansDefaultToProofOfWorkAndNoneIsRefusedInProduction() async throws {
+    @Test(.tags(.createPlan, .getChallenge)) func newPlansDefaultToProofOfWorkAndNoneIsRefusedInProduction() async throws {
         try await TestEnvironment.withApp { client, _, key in
             let slug = TestEnvironment.uniqueSlug("pow")
             try await client.execute(uri: "/v1/admin/plans", method: .post, headers: .admin(key), body: .json(planBody(slug: slug))) { response in

@@ -10,7 +10,7 @@ import Testing
 
 /// Benefits, coverage and claims against real PostgreSQL (issue #5).
 @Suite struct ClaimsTests {
-    @Test func benefitsAreValidatedStoredAndReadBack() async throws {
+    @Test(.tags(.putBenefits, .getBenefits)) func benefitsAreValidatedStoredAndReadBack() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let slug = TestEnvironment.uniqueSlug("ben")
             try await client.execute(uri: "/v1/admin/plans", method: .post, headers: .admin(key), body: .json(planBody(slug: slug))) {
@@ -60,7 +60,7 @@ import Testing
 
     /// Benefit year starting today: a claim served yesterday counts in last year, one served today
     /// in this year, each against its own annual maximum.
-    @Test func coverageArithmeticAcrossTheBenefitYearBoundary() async throws {
+    @Test(.tags(.getMyCoverage, .decideClaim)) func coverageArithmeticAcrossTheBenefitYearBoundary() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let today = CalendarDate.today()
             // The benefit year starts today (yesterday on February 29, which cannot start one).
@@ -112,7 +112,7 @@ import Testing
         }
     }
 
-    @Test func submissionRulesAreCheckedAndNothingIsWritten() async throws {
+    @Test(.tags(.submitClaim)) func submissionRulesAreCheckedAndNothingIsWritten() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await ClaimsFixture.make(client, services, key: key)
             func rejected(_ body: [String: Any], key: String? = UUID().uuidString) async throws -> [String] {
@@ -154,7 +154,7 @@ import Testing
         }
     }
 
-    @Test func sameIdempotencyKeyConcurrentlyWritesOneClaim() async throws {
+    @Test(.tags(.submitClaim)) func sameIdempotencyKeyConcurrentlyWritesOneClaim() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await ClaimsFixture.make(client, services, key: key)
             let idempotencyKey = UUID().uuidString
@@ -205,7 +205,7 @@ import Testing
         }
     }
 
-    @Test func receiptsAreSniffedStoredAndServedBack() async throws {
+    @Test(.tags(.addClaimAttachment, .getClaimAttachment, .getMyClaim)) func receiptsAreSniffedStoredAndServedBack() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await ClaimsFixture.make(client, services, key: key)
             let claim = try await f.submit(client)
@@ -255,7 +255,7 @@ import Testing
     }
 
     /// 250 claims read 37 at a time while new ones arrive between pages.
-    @Test func paginationIsStableUnderInserts() async throws {
+    @Test(.tags(.listMyClaims, .listPlanClaims)) func paginationIsStableUnderInserts() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await ClaimsFixture.make(client, services, key: key)
             let schema = PlanSlug(f.slug)!.quotedSchema
@@ -314,7 +314,7 @@ import Testing
         }
     }
 
-    @Test func membersOnlyReachTheirOwnClaimsAndPlan() async throws {
+    @Test(.tags(.getMyClaim, .listMyClaims, .getMyCoverage, .addClaimAttachment, .getClaimAttachment)) func membersOnlyReachTheirOwnClaimsAndPlan() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await ClaimsFixture.make(client, services, key: key)
             let claim = try await f.submit(client)
@@ -349,7 +349,7 @@ import Testing
         }
     }
 
-    @Test func concurrentDecisionsHaveExactlyOneWinnerAndEveryStepIsAuditedAndMailed() async throws {
+    @Test(.tags(.decideClaim, .changeClaimStatus, .getMyClaim)) func concurrentDecisionsHaveExactlyOneWinnerAndEveryStepIsAuditedAndMailed() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await ClaimsFixture.make(client, services, key: key)
             let claim = try await f.submit(client)

@@ -133,6 +133,30 @@ import Yams
         #expect(problems == [], "\(problems.joined(separator: "\n"))")
     }
 
+    /// Every operationId has a Swift Testing tag (Support/OperationTags.swift) and at least one
+    /// `@Test` or `@Suite` carrying it; no tag names an operation the contract does not have.
+    @Test func everyOperationHasATestNamingIt() throws {
+        var ids: [String] = []
+        for (_, item) in try specPaths() {
+            let item = try #require(item as? [String: Any])
+            ids += Self.methods.compactMap { (item[$0] as? [String: Any])?["operationId"] as? String }
+        }
+        let tests = repositoryRoot.appendingPathComponent("Tests/PlanPortalTests")
+        let declared = try String(contentsOf: tests.appendingPathComponent("Support/OperationTags.swift"), encoding: .utf8)
+            .matches(of: /@Tag static var (\w+): Self/).map { String($0.output.1) }
+        #expect(Set(declared) == Set(ids), "tags without an operation: \(Set(declared).subtracting(ids).sorted()); operations without a tag: \(Set(ids).subtracting(declared).sorted())")
+        var tagged = Set<String>()
+        let files = try #require(FileManager.default.enumerator(atPath: tests.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        for file in files {
+            let source = try String(contentsOf: tests.appendingPathComponent(file), encoding: .utf8)
+            for attribute in source.matches(of: /@(?:Test|Suite)\([^\n]*?\.tags\(([^)]*)\)/) {
+                tagged.formUnion(attribute.output.1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: ["."]) })
+            }
+        }
+        #expect(Set(ids).subtracting(tagged).sorted() == [], "operations no test names")
+        #expect(ids.count >= 40)
+    }
+
     /// An undeclared method on a declared path is 405 with `Allow`, not 404.
     @Test func undeclaredMethodsGet405WithAllow() async throws {
         try await TestEnvironment.withApp { client, _, key in

@@ -11,7 +11,7 @@ import Testing
 @Suite struct MemberProblemTests {
     let json: HTTPFields = [.contentType: "application/json"]
 
-    @Test func registrationStartRules() async throws {
+    @Test(.tags(.startRegistration, .submitIdentity)) func registrationStartRules() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             let cases: [([String: Any], String)] = [
@@ -38,7 +38,7 @@ import Testing
                 #expect(response.status == .unprocessableContent)
                 try #expect(response.problemCode() == "validation_failed")
             }
-            try await services.postgres.query("UPDATE \(unescaped: f.plan.quotedSchema).registrations SET expires_at = now() - interval '1 second' WHERE id = \(UUID(uuidString: id)!)")
+            try await services.postgres.query("UPDATE \(schema: f.plan).registrations SET expires_at = now() - interval '1 second' WHERE id = \(UUID(uuidString: id)!)")
             try await client.execute(uri: "\(f.base)/registrations/\(id)/identity", method: .post, headers: json, body: .json(f.identityBody())) { response in
                 #expect(response.status == .gone)
                 try #expect(response.problemCode() == "registration_expired")
@@ -46,7 +46,7 @@ import Testing
         }
     }
 
-    @Test func activationProblems() async throws {
+    @Test(.tags(.getActivation, .activateAccount, .resendActivation)) func activationProblems() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             try await client.execute(uri: "\(f.base)/activations/\(SecretToken.generate())", method: .get) { response in
@@ -92,7 +92,7 @@ import Testing
             try await services.postgres.query("DELETE FROM control.rate_limits WHERE key LIKE \("resend-interval:\(f.slug):%")")
             try await client.execute(uri: "\(f.base)/registrations/\(id)/resend", method: .post) { #expect($0.status == .accepted) }
             let fresh = try await f.queuedToken(services)
-            try await services.postgres.query("UPDATE \(unescaped: f.plan.quotedSchema).activation_tokens SET expires_at = now() - interval '1 second'")
+            try await services.postgres.query("UPDATE \(schema: f.plan).activation_tokens SET expires_at = now() - interval '1 second'")
             try await client.execute(uri: "\(f.base)/activations/\(fresh)", method: .get) { response in
                 #expect(response.status == .gone)
                 try #expect(response.problemCode() == "activation_expired")
@@ -100,7 +100,7 @@ import Testing
         }
     }
 
-    @Test func loginSessionAndResetProblems() async throws {
+    @Test(.tags(.createSession, .getMe, .getTerms, .requestPasswordReset, .getPasswordReset, .completePasswordReset)) func loginSessionAndResetProblems() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             try await f.activate(client, services)
@@ -122,7 +122,7 @@ import Testing
                 #expect(response.status == .unauthorized, "a token of plan A is unknown on plan B")
             }
             try await client.execute(uri: "\(f.base)/me", method: .get) { #expect($0.status == .unauthorized) }
-            try await services.postgres.query("UPDATE \(unescaped: f.plan.quotedSchema).sessions SET last_seen_at = now() - interval '31 minutes'")
+            try await services.postgres.query("UPDATE \(schema: f.plan).sessions SET last_seen_at = now() - interval '31 minutes'")
             try await client.execute(uri: "\(f.base)/me", method: .get, headers: [.authorization: "Bearer \(access)"]) { response in
                 #expect(response.status == .unauthorized, "idle timeout")
             }
@@ -136,14 +136,14 @@ import Testing
             }
             // Support locks the account: the right password gets 403, open sessions stop working.
             let live = try #require(try await f.login(client, acceptTerms: false).object()["accessToken"] as? String)
-            try await services.postgres.query("UPDATE \(unescaped: f.plan.quotedSchema).accounts SET status = 'locked'")
+            try await services.postgres.query("UPDATE \(schema: f.plan).accounts SET status = 'locked'")
             let locked = try await f.login(client, acceptTerms: false)
             #expect(locked.status == .forbidden)
             try #expect(locked.problemCode() == "account_locked")
             try await client.execute(uri: "\(f.base)/me", method: .get, headers: [.authorization: "Bearer \(live)"]) { response in
                 #expect(response.status == .unauthorized)
             }
-            try await services.postgres.query("UPDATE \(unescaped: f.plan.quotedSchema).accounts SET status = 'active'")
+            try await services.postgres.query("UPDATE \(schema: f.plan).accounts SET status = 'active'")
             try await client.execute(uri: "\(f.base)/password-resets", method: .post, headers: json, body: .json(["email": "nobody@umontreal.ca"])) { response in
                 #expect(response.status == .accepted)
             }
@@ -166,7 +166,7 @@ import Testing
         }
     }
 
-    @Test func referenceDataAndSupportView() async throws {
+    @Test(.tags(.listSecurityQuestions, .getPasswordPolicy, .getTerms, .publishTerms, .getMember)) func referenceDataAndSupportView() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key)
             try await client.execute(uri: "\(f.base)/security-questions", method: .get, headers: [.acceptLanguage: "en"]) { response in

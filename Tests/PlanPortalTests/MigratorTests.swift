@@ -77,10 +77,10 @@ import Testing
             ).validated()
             _ = try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system))
             await #expect(throws: PSQLError.self) {
-                try await services.postgres.query("DELETE FROM \(unescaped: slug.quotedSchema).audit_events")
+                try await services.postgres.query("DELETE FROM \(schema: slug).audit_events")
             }
             await #expect(throws: PSQLError.self) {
-                try await services.postgres.query("UPDATE \(unescaped: slug.quotedSchema).audit_events SET action = 'x'")
+                try await services.postgres.query("UPDATE \(schema: slug).audit_events SET action = 'x'")
             }
             let page = try await services.audit.list(plan: slug, limit: 10, before: nil)
             #expect(page.items.map(\.action) == ["plan.created"])

@@ -86,7 +86,7 @@ struct ServerProcess {
 }
 
 @Suite(.serialized) struct MultiProcessTests {
-    @Test func twoServersShareTheLimits() async throws {
+    @Test(.tags(.createSession)) func twoServersShareTheLimits() async throws {
         let (_, key) = try await TestEnvironment.withServices { services in
             try await services.adminKeys.create(name: "multi-process", role: .platform, plans: [])
         }
@@ -149,7 +149,7 @@ struct ServerProcess {
             var challenge = ChallengePatch()
             challenge.provider = .pow
             patch.challenge = challenge
-            _ = try await services.plans.update(PlanSlug(slug)!, patch: patch, audit: NewAuditEvent(action: "plan.updated", actor: .system))
+            _ = try await services.plans.update(slug, patch: patch, audit: NewAuditEvent(action: "plan.updated", actor: .system))
         }
     }
 }

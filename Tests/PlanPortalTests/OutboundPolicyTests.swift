@@ -134,7 +134,7 @@ import Testing
                     UPDATE control.plans SET settings = jsonb_set(settings, '{challenge,verifyUrl}', to_jsonb(\(base + "/ok")::text))
                     WHERE slug = \(f.slug)
                     """)
-                services.planCache?.evict(f.slug)
+                services.planCache?.evict(try PlanSlug.parse(f.slug))
                 let response = try await f.submitIdentity(client, challengeToken: "token")
                 #expect(response.status == .serviceUnavailable)
                 #expect(try response.problemCode() == "challenge_unavailable")

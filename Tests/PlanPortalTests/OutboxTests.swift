@@ -54,12 +54,9 @@ import Testing
                 }
                 _ = try await MailCapture.waitForMessage(to: recipient)
                 // The row is marked sent (and audited) just after the server accepted the message.
-                var audited = false
-                for _ in 0..<50 where !audited {
-                    audited = try await services.audit.list(plan: slug, limit: 10, before: nil).items.contains { $0.action == "email.sent" }
-                    if !audited { try await Task.sleep(for: .milliseconds(100)) }
+                try await TestEnvironment.waitUntil("email.sent audited") {
+                    try await services.audit.list(plan: slug, limit: 10, before: nil).items.contains { $0.action == "email.sent" }
                 }
-                #expect(audited)
                 group.cancelAll()
             }
         }

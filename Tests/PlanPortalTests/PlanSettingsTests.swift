@@ -9,7 +9,7 @@ import Testing
 
 /// Per-plan member settings set through PATCH and honoured by the member journey.
 @Suite struct PlanSettingsTests {
-    @Test func policyQuestionsAndArgon2CostAreConfigurable() async throws {
+    @Test(.tags(.updatePlan, .getPasswordPolicy, .listSecurityQuestions, .createSession)) func policyQuestionsAndArgon2CostAreConfigurable() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             try await f.activate(client, services)
@@ -43,7 +43,7 @@ import Testing
             }
             // Logging in rehashes the password with the plan's new cost.
             try #expect(await f.login(client, acceptTerms: false).status == .created)
-            let rows = try await services.postgres.query("SELECT password_hash FROM \(unescaped: f.plan.quotedSchema).accounts")
+            let rows = try await services.postgres.query("SELECT password_hash FROM \(schema: f.plan).accounts")
             for try await phc in rows.decode(String.self) {
                 #expect(Argon2Parameters(phc: phc) == Argon2Parameters(memoryKiB: 8192, iterations: 3, parallelism: 1))
             }

@@ -58,7 +58,7 @@ import Testing
         [.authorization: "Bearer \(key)", .contentType: "text/csv"]
     }
 
-    @Test func upsertsByCertificateAndCounts() async throws {
+    @Test(.tags(.importRoster)) func upsertsByCertificateAndCounts() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let slug = TestEnvironment.uniqueSlug("roster")
             try await client.execute(uri: "/v1/admin/plans", method: .post, headers: .admin(key), body: .json(planBody(slug: slug))) {
@@ -92,7 +92,7 @@ import Testing
             }
             let plan = PlanSlug(slug)!
             let rows = try await services.postgres.query(
-                "SELECT certificate_number, date_of_birth::text, first_name_key FROM \(unescaped: plan.quotedSchema).members ORDER BY certificate_number"
+                "SELECT certificate_number, date_of_birth::text, first_name_key FROM \(schema: plan).members ORDER BY certificate_number"
             )
             var members: [(String, String, String)] = []
             for try await row in rows.decode((String, String, String).self) { members.append(row) }
@@ -104,7 +104,7 @@ import Testing
         }
     }
 
-    @Test func rejectsABadFileWithoutApplyingAnyLine() async throws {
+    @Test(.tags(.importRoster)) func rejectsABadFileWithoutApplyingAnyLine() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let slug = TestEnvironment.uniqueSlug("roster")
             try await client.execute(uri: "/v1/admin/plans", method: .post, headers: .admin(key), body: .json(planBody(slug: slug))) {
@@ -125,7 +125,7 @@ import Testing
                 #expect(errors.compactMap { $0["rule"] as? String } == ["required", "duplicate_of_line_2"])
                 #expect(!String(buffer: response.body).contains("Twice"), "problems never echo member data")
             }
-            let rows = try await services.postgres.query("SELECT count(*) FROM \(unescaped: PlanSlug(slug)!.quotedSchema).members")
+            let rows = try await services.postgres.query("SELECT count(*) FROM \(schema: PlanSlug(slug)!).members")
             for try await count in rows.decode(Int.self) { #expect(count == 0) }
 
             try await client.execute(uri: "/v1/admin/plans/\(slug)/roster", method: .put, headers: .admin(key), body: ByteBuffer(string: bad)) { response in

@@ -47,19 +47,19 @@ import Testing
             let oldKey = services.secrets.current
             let newKey = try SecretBox.Key(base64: SecretBox.Key.generate())
             let rotated = SecretBox(current: newKey, previous: [oldKey])
-            let changed = try await SecretRotation(client: services.postgres, secrets: rotated, logger: TestEnvironment.logger).resealAll(plans: [plan.slug])
-            #expect(changed.contains(plan.slug))
-            let stored = try await Self.storedSettings(services, plan.slug)
+            let changed = try await SecretRotation(client: services.postgres, secrets: rotated, logger: TestEnvironment.logger).resealAll(plans: [plan.slug.value])
+            #expect(changed.contains(plan.slug.value))
+            let stored = try await Self.storedSettings(services, plan.slug.value)
             #expect((stored["powKey"] as? String)?.hasPrefix("enc:v1:\(newKey.id):") == true)
             #expect(((stored["challenge"] as? [String: Any])?["secret"] as? String)?.hasPrefix("enc:v1:\(newKey.id):") == true)
 
-            let withNewKey = PostgresPlanRepository(client: services.postgres, migrator: services.migrator, secrets: SecretBox(current: newKey), logger: TestEnvironment.logger)
-            let reread = try #require(try await withNewKey.find(plan.planSlug))
+            let withNewKey = PostgresPlanRepository(client: services.postgres, migrator: services.migrator, secrets: SecretBox(current: newKey), audit: services.audit, logger: TestEnvironment.logger)
+            let reread = try #require(try await withNewKey.find(plan.slug))
             #expect(reread.settings.powKey == powKey)
             #expect(reread.challenge.secret == "legacy-plain")
             // The old key alone no longer opens them: the values really were re-encrypted.
-            let withOldKey = PostgresPlanRepository(client: services.postgres, migrator: services.migrator, secrets: SecretBox(current: oldKey), logger: TestEnvironment.logger)
-            let unreadable = try #require(try await withOldKey.find(plan.planSlug))
+            let withOldKey = PostgresPlanRepository(client: services.postgres, migrator: services.migrator, secrets: SecretBox(current: oldKey), audit: services.audit, logger: TestEnvironment.logger)
+            let unreadable = try #require(try await withOldKey.find(plan.slug))
             #expect(unreadable.settings.powKey == nil && unreadable.challenge.secret == nil)
             // A sealed value copied to another plan does not open there.
             #expect(throws: SecretBox.Failure.self) { try rotated.open(stored["powKey"] as! String, context: "other-plan/powKey") }
@@ -69,7 +69,7 @@ import Testing
     @Test func theCommandLineReadsSecretsFromAFileOrStandardInput() async throws {
         let slug = try await TestEnvironment.withServices { services in
             let input = try PlanCreateInput(slug: TestEnvironment.uniqueSlug("cli"), nameFr: "R", nameEn: "R", emailDomains: ["example.ca"], portalUrl: "https://portal.example.ca").validated()
-            return try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system)).slug
+            return try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system)).slug.value
         }
         func run(_ arguments: [String], stdin: String?) throws -> Int32 {
             let process = Process()

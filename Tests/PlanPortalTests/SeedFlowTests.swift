@@ -9,7 +9,7 @@ import Testing
 
 /// The whole journey of the RAMU guide against real PostgreSQL and a real SMTP server.
 @Suite struct SeedFlowTests {
-    @Test func walksTheSeedFlowEndToEnd() async throws {
+    @Test(.tags(.startRegistration, .submitIdentity, .getActivation, .activateAccount, .createSession, .getMe, .deleteCurrentSession, .requestPasswordReset, .getPasswordReset, .completePasswordReset)) func walksTheSeedFlowEndToEnd() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key)
             let json: HTTPFields = [.contentType: "application/json"]
@@ -121,7 +121,7 @@ import Testing
                            "terms.accepted", "login.success", "login.failure", "logout", "password_reset.requested", "password_reset.completed"] {
                 #expect(actions.contains(action), "audit has \(action)")
             }
-            let audit = try await services.postgres.query("SELECT string_agg(details::text || coalesce(request_id, ''), ' ') FROM \(unescaped: f.plan.quotedSchema).audit_events")
+            let audit = try await services.postgres.query("SELECT string_agg(details::text || coalesce(request_id, ''), ' ') FROM \(schema: f.plan).audit_events")
             for try await all in audit.decode(String?.self) {
                 let text = all ?? ""
                 #expect(!text.contains(f.dateOfBirth) && !text.contains(token) && !text.contains("Soleil"), "no secrets in the audit trail")
@@ -129,7 +129,7 @@ import Testing
         }
     }
 
-    @Test func matchedAndUnmatchedIdentityAnswerAlike() async throws {
+    @Test(.tags(.submitIdentity)) func matchedAndUnmatchedIdentityAnswerAlike() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key)
             let json: HTTPFields = [.contentType: "application/json"]
@@ -156,7 +156,7 @@ import Testing
         }
     }
 
-    @Test func twoConcurrentActivationsCreateOneAccount() async throws {
+    @Test(.tags(.activateAccount)) func twoConcurrentActivationsCreateOneAccount() async throws {
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key)
             let id = try await f.register(client)

@@ -10,7 +10,7 @@ import Testing
 /// The scoping rule: a request for plan A never reads or writes plan B's rows, even when many
 /// requests for different plans interleave on a small shared pool of connections.
 @Suite struct TenantIsolationTests {
-    @Test func interleavedRequestsStayInTheirPlan() async throws {
+    @Test(.tags(.updatePlan, .listAuditEvents)) func interleavedRequestsStayInTheirPlan() async throws {
         // Three connections for many concurrent requests: every connection serves every plan in turn.
         try await TestEnvironment.withApp(maxConnections: 3) { client, services, key in
             let slugs = (0..<4).map { _ in TestEnvironment.uniqueSlug("iso") }
@@ -82,7 +82,7 @@ import Testing
             }
             for slug in slugs {
                 let rows = try await services.postgres.query(
-                    "SELECT request_id FROM \(unescaped: slug.quotedSchema).audit_events WHERE action = 'probe'"
+                    "SELECT request_id FROM \(schema: slug).audit_events WHERE action = 'probe'"
                 )
                 var ids: [String] = []
                 for try await id in rows.decode(String.self) { ids.append(id) }

@@ -1,8 +1,10 @@
 import Foundation
+import PostgresNIO
 
 /// What an admin key may do: everything (`platform`, PlanPortal operators) or act on its listed
 /// plans (`plan-admin`, a TPA or university staff).
-public enum AdminRole: String, Codable, Sendable, CaseIterable {
+/// Read from PostgreSQL strictly: an unknown stored role fails the look-up (never read as `plan-admin`).
+public enum AdminRole: String, Codable, Sendable, CaseIterable, PostgresTextValue {
     case platform
     case planAdmin = "plan-admin"
 }

@@ -3,27 +3,13 @@ import Logging
 import PostgresNIO
 
 /// Admin API keys in `control.admin_keys`.
-public protocol AdminKeyRepository: Sendable {
-    /// Stores a new key and returns it with its secret, which is not kept.
-    func create(name: String, role: AdminRole, plans: [PlanSlug]) async throws -> (key: AdminKey, secret: String)
-    func list() async throws -> [AdminKey]
-    /// Revokes the key; false when no active key has this id.
-    func revoke(id: UUID) async throws -> Bool
-    /// The active key whose secret is `secret`, if any.
-    func authenticate(secret: String) async throws -> AdminKey?
-}
-
-public struct PostgresAdminKeyRepository: AdminKeyRepository {
+public struct AdminKeyRepository: Sendable {
     let client: Database
     let logger: Logger
 
-    public init(client: Database, logger: Logger) {
-        self.client = client
-        self.logger = logger
-    }
-
     static let columns = "SELECT id, name, role, plans, key_prefix, created_at, revoked_at FROM control.admin_keys"
 
+    /// Stores a new key and returns it with its secret, which is not kept.
     public func create(name: String, role: AdminRole, plans: [PlanSlug]) async throws -> (key: AdminKey, secret: String) {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...100).contains(trimmed.count) else { throw ConfigError("--name must be 1 to 100 characters") }
@@ -47,15 +33,16 @@ public struct PostgresAdminKeyRepository: AdminKeyRepository {
         try await Self.decode(client.query("\(unescaped: Self.columns) ORDER BY created_at, id", logger: logger))
     }
 
+    /// Revokes the key; false when no active key has this id.
     public func revoke(id: UUID) async throws -> Bool {
         let rows = try await client.query(
             "UPDATE control.admin_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id",
             logger: logger
         )
-        for try await _ in rows { return true }
-        return false
+        return try await rows.exists
     }
 
+    /// The active key whose secret is `secret`, if any.
     public func authenticate(secret: String) async throws -> AdminKey? {
         guard secret.hasPrefix(AdminKeySecret.prefix), secret.utf8.count < 200 else { return nil }
         let rows = try await client.query(
@@ -68,10 +55,10 @@ public struct PostgresAdminKeyRepository: AdminKeyRepository {
     static func decode(_ rows: PostgresRowSequence) async throws -> [AdminKey] {
         var keys: [AdminKey] = []
         for try await (id, name, role, plans, prefix, createdAt, revokedAt)
-            in rows.decode((UUID, String, String, [String], String, Date, Date?).self)
+            in rows.decode((UUID, String, AdminRole, [String], String, Date, Date?).self)
         {
             keys.append(AdminKey(
-                id: id, name: name, role: AdminRole(rawValue: role) ?? .planAdmin, plans: plans,
+                id: id, name: name, role: role, plans: plans,
                 prefix: prefix, createdAt: createdAt, revokedAt: revokedAt
             ))
         }

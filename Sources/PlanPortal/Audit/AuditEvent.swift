@@ -3,7 +3,8 @@ import Foundation
 /// Who did something recorded in a plan's audit trail.
 public enum AuditActor: Sendable, Equatable {
     case adminKey(UUID)
-    case member(String)
+    /// A member's account.
+    case member(UUID)
     case system
     case anonymous
 
@@ -18,8 +19,7 @@ public enum AuditActor: Sendable, Equatable {
 
     var id: String? {
         switch self {
-        case .adminKey(let id): id.uuidString.lowercased()
-        case .member(let id): id
+        case .adminKey(let id), .member(let id): id.uuidString.lowercased()
         case .system, .anonymous: nil
         }
     }
@@ -70,11 +70,5 @@ public struct AuditEvent: Codable, Sendable, Equatable {
 public struct AuditEventPage: Codable, Sendable {
     public var items: [AuditEvent]
     /// Null on the last page.
-    public var nextCursor: String?
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(items, forKey: .items)
-        try c.encode(nextCursor, forKey: .nextCursor)
-    }
+    @Nullable public var nextCursor: String?
 }

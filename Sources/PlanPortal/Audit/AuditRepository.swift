@@ -17,11 +17,16 @@ public struct AuditRepository: Sendable {
         let details = String(decoding: try JSONEncoder().encode(event.details), as: UTF8.self)
         try await connection.query(
             """
-            INSERT INTO \(unescaped: plan.quotedSchema).audit_events (action, actor_type, actor_id, request_id, ip, details)
+            INSERT INTO \(schema: plan).audit_events (action, actor_type, actor_id, request_id, ip, details)
             VALUES (\(event.action), \(event.actor.type), \(event.actor.id), \(event.requestID), \(event.ip)::inet, \(details)::jsonb)
             """,
             logger: logger
         )
+    }
+
+    /// Appends on its own: for events that record a refusal, where there is no change to go with.
+    public func append(_ event: NewAuditEvent, plan: PlanSlug) async throws {
+        try await client.withConnection { connection in try await append(event, plan: plan, on: connection) }
     }
 
     /// Newest first; `before` is the id to continue below (exclusive).
@@ -29,7 +34,7 @@ public struct AuditRepository: Sendable {
         let rows = try await client.query(
             """
             SELECT id, occurred_at, action, actor_type, actor_id, request_id, details::text
-            FROM \(unescaped: plan.quotedSchema).audit_events
+            FROM \(schema: plan).audit_events
             WHERE id < \(before ?? Int64.max)
             ORDER BY id DESC
             LIMIT \(limit + 1)
@@ -43,7 +48,7 @@ public struct AuditRepository: Sendable {
         {
             items.append(AuditEvent(
                 id: id, occurredAt: at, action: action, actorType: actorType, actorId: actorID, requestId: requestID,
-                details: (try? decoder.decode(AuditDetails.self, from: Data(details.utf8))) ?? AuditDetails()
+                details: try decoder.decode(AuditDetails.self, from: Data(details.utf8))
             ))
         }
         var next: String?
@@ -52,25 +57,5 @@ public struct AuditRepository: Sendable {
             next = items.last.map { Cursor.encode($0.id) }
         }
         return AuditEventPage(items: items, nextCursor: next)
-    }
-}
-
-/// Opaque keyset cursors: base64url of `v1:<id>`.
-public enum Cursor {
-    public static func encode(_ id: Int64) -> String {
-        SecretToken.base64URL(Array("v1:\(id)".utf8))
-    }
-
-    /// The id inside a cursor, or a 422 problem.
-    public static func decode(_ cursor: String) throws -> Int64 {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64.append("=") }
-        guard cursor.count <= 64, let data = Data(base64Encoded: base64),
-              let text = String(data: data, encoding: .utf8), text.hasPrefix("v1:"),
-              let id = Int64(text.dropFirst(3)), id > 0
-        else {
-            throw Problem.validation([.init(field: "cursor", rule: "cursor", message: .init(fr: "Curseur invalide.", en: "Invalid cursor."))])
-        }
-        return id
     }
 }

@@ -30,7 +30,7 @@ struct AdminKeysCommand: AsyncParsableCommand {
                 let services = try common.servicesForCommand()
                 let (key, secret) = try await services.withRunningDatabase { services in
                     try await services.migrator.migrate()
-                    let known = Set(try await services.plans.list(slugs: slugs.map(\.value)).map(\.slug))
+                    let known = Set(try await services.plans.list(slugs: slugs.map(\.value)).map(\.slug.value))
                     if let missing = slugs.first(where: { !known.contains($0.value) }) {
                         throw ConfigError("no plan \(missing.value)")
                     }

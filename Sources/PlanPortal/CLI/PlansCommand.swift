@@ -87,7 +87,7 @@ struct PlansCommand: AsyncParsableCommand {
                 let services = try common.servicesForCommand()
                 let plans = try await services.withRunningDatabase { try await $0.plans.list(slugs: nil) }
                 for plan in plans {
-                    print([plan.slug, plan.schema, plan.emailDomains.joined(separator: ","), plan.nameEn].joined(separator: "\t"))
+                    print([plan.slug.value, plan.schema, plan.emailDomains.joined(separator: ","), plan.nameEn].joined(separator: "\t"))
                 }
             }
         }

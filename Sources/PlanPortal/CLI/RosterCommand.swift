@@ -26,9 +26,7 @@ struct RosterCommand: AsyncParsableCommand {
                 let services = try common.servicesForCommand()
                 let result = try await services.withRunningDatabase { services in
                     guard try await services.plans.find(slug) != nil else { throw Problem.planNotFound }
-                    return try await RosterCSV.importText(
-                        text, plan: slug, into: services.roster, audit: NewAuditEvent(action: "roster.imported", actor: .system)
-                    )
+                    return try await services.roster.importCSV(text, plan: slug, audit: NewAuditEvent(action: "roster.imported", actor: .system))
                 }
                 print("inserted \(result.inserted), updated \(result.updated), unchanged \(result.unchanged)")
             }

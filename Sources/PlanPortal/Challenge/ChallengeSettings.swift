@@ -1,6 +1,6 @@
 import Foundation
 
-/// Who checks that a human is at the keyboard (seed step 6's reCAPTCHA, made pluggable).
+/// Who checks that a human is at the keyboard (RAMU step 6's reCAPTCHA, made pluggable).
 public enum ChallengeProvider: String, Codable, Sendable, CaseIterable {
     case recaptcha
     case hcaptcha
@@ -56,12 +56,12 @@ public struct ChallengeSettings: Codable, Sendable, Equatable {
 /// What the admin API returns about a plan's challenge: everything but the secret.
 public struct ChallengeSettingsView: Encodable, Sendable {
     public var provider: ChallengeProvider
-    public var siteKey: String?
-    public var verifyUrl: String?
-    public var minScore: Double?
-    public var action: String?
-    public var hostname: String?
-    public var powMaxNumber: Int?
+    @Nullable public var siteKey: String?
+    @Nullable public var verifyUrl: String?
+    @Nullable public var minScore: Double?
+    @Nullable public var action: String?
+    @Nullable public var hostname: String?
+    @Nullable public var powMaxNumber: Int?
     public var secretConfigured: Bool
 
     public init(_ settings: ChallengeSettings) {
@@ -73,22 +73,6 @@ public struct ChallengeSettingsView: Encodable, Sendable {
         hostname = settings.hostname
         powMaxNumber = settings.provider == .pow ? settings.effectivePowMaxNumber : nil
         secretConfigured = settings.secret != nil
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case provider, siteKey, verifyUrl, minScore, action, hostname, powMaxNumber, secretConfigured
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(provider, forKey: .provider)
-        try c.encode(siteKey, forKey: .siteKey)
-        try c.encode(verifyUrl, forKey: .verifyUrl)
-        try c.encode(minScore, forKey: .minScore)
-        try c.encode(action, forKey: .action)
-        try c.encode(hostname, forKey: .hostname)
-        try c.encode(powMaxNumber, forKey: .powMaxNumber)
-        try c.encode(secretConfigured, forKey: .secretConfigured)
     }
 }
 
@@ -111,23 +95,6 @@ public struct ChallengePatch: Decodable, Sendable {
     public var powMaxNumber: PatchField<Int> = .absent
 
     public init() {}
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case provider, siteKey, secret, verifyUrl, minScore, action, hostname, powMaxNumber
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        provider = try c.decodeIfPresent(ChallengeProvider.self, forKey: .provider)
-        siteKey = try c.decodePatch(String.self, forKey: .siteKey)
-        secret = try c.decodePatch(String.self, forKey: .secret)
-        verifyUrl = try c.decodePatch(String.self, forKey: .verifyUrl)
-        minScore = try c.decodePatch(Double.self, forKey: .minScore)
-        action = try c.decodePatch(String.self, forKey: .action)
-        hostname = try c.decodePatch(String.self, forKey: .hostname)
-        powMaxNumber = try c.decodePatch(Int.self, forKey: .powMaxNumber)
-    }
 
     /// The new settings after every rule is checked (errors appended under `challenge.*`).
     func applied(to current: ChallengeSettings, errors: inout [LocalizedFieldError]) -> ChallengeSettings {

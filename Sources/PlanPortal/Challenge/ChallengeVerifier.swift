@@ -4,15 +4,10 @@ import Metrics
 import NIOCore
 import PostgresNIO
 
-/// Checks the `challengeToken` of a protected step (reCAPTCHA-style hook, seed step 6).
-public protocol ChallengeVerifier: Sendable {
-    /// Throws `challenge_required`, `challenge_failed` or `challenge_unavailable` to refuse.
-    func verify(token: String?, plan: Plan, remoteIP: String?) async throws
-}
-
-/// The verifier of every plan: dispatches on the plan's provider. Fails closed: a provider that
-/// cannot be reached within `timeout` refuses the request with 503.
-public struct PlanChallengeVerifier: ChallengeVerifier {
+/// Checks the `challengeToken` of a protected step (reCAPTCHA-style hook, RAMU step 6) for every
+/// plan: dispatches on the plan's provider. Fails closed: a provider that cannot be reached within
+/// `timeout` refuses the request with 503.
+public struct ChallengeVerifier: Sendable {
     let client: Database
     /// Siteverify calls go through the outbound policy (the URL can be set by an admin).
     let outbound: OutboundHTTPClient
@@ -26,6 +21,7 @@ public struct PlanChallengeVerifier: ChallengeVerifier {
         self.logger = logger
     }
 
+    /// Throws `challenge_required`, `challenge_failed` or `challenge_unavailable` to refuse.
     public func verify(token: String?, plan: Plan, remoteIP: String?) async throws {
         let settings = plan.challenge
         if settings.provider == .none { return }
@@ -67,9 +63,7 @@ public struct PlanChallengeVerifier: ChallengeVerifier {
             """,
             logger: logger
         )
-        var redeemed = false
-        for try await _ in rows { redeemed = true }
-        guard redeemed else {
+        guard try await rows.exists else {
             logger.info("challenge rejected", metadata: ["plan": "\(plan.slug)", "provider": "pow", "reason": "replay"])
             throw Problem.challengeFailed
         }

@@ -10,10 +10,6 @@ public struct ClaimSubmission: Codable, Sendable, Equatable {
     public var currency: String
     public var notes: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case category, serviceDate, providerName, amountCents, currency, notes
-    }
-
     public init(category: String, serviceDate: String, providerName: String, amountCents: Int64, currency: String, notes: String?) {
         self.category = category
         self.serviceDate = serviceDate
@@ -21,17 +17,6 @@ public struct ClaimSubmission: Codable, Sendable, Equatable {
         self.amountCents = amountCents
         self.currency = currency
         self.notes = notes
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        category = try c.decode(String.self, forKey: .category)
-        serviceDate = try c.decode(String.self, forKey: .serviceDate)
-        providerName = try c.decode(String.self, forKey: .providerName)
-        amountCents = try c.decode(Int64.self, forKey: .amountCents)
-        currency = try c.decode(String.self, forKey: .currency)
-        notes = try c.decodeIfPresent(String.self, forKey: .notes)
     }
 
     /// The SHA-256 of the canonical JSON of the submission: what an Idempotency-Key is bound to
@@ -89,13 +74,16 @@ extension String {
     var hasNUL: Bool { unicodeScalars.contains("\u{0}") }
 }
 
-/// An `Idempotency-Key` header value: 1 to 100 printable ASCII characters.
-public enum IdempotencyKey {
-    public static func parse(_ raw: String?) throws -> String {
+/// What makes a claim submission idempotent (the `Idempotency-Key` header of the JSON API):
+/// 1 to 100 printable ASCII characters, else 422.
+public struct IdempotencyKey: Sendable {
+    public let value: String
+
+    public init(_ raw: String?) throws {
         guard let raw, (1...100).contains(raw.utf8.count), raw.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw Problem.idempotencyKeyRequired
         }
-        return raw
+        value = raw
     }
 }
 
@@ -105,18 +93,6 @@ public struct ClaimDecision: Decodable, Sendable {
     /// Required for `partially_approved`; defaults to the cap for `approved`; must be absent, null or 0 for `denied`.
     public var approvedAmountCents: Int64?
     public var reason: String?
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case outcome, approvedAmountCents, reason
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        outcome = try c.decode(ClaimStatus.self, forKey: .outcome)
-        approvedAmountCents = try c.decodeIfPresent(Int64.self, forKey: .approvedAmountCents)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
-    }
 
     public func validate() throws {
         var errors: [LocalizedFieldError] = []
@@ -144,17 +120,6 @@ public struct ClaimDecision: Decodable, Sendable {
 public struct ClaimStatusUpdate: Decodable, Sendable {
     public var status: ClaimStatus
     public var reason: String?
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case status, reason
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        status = try c.decode(ClaimStatus.self, forKey: .status)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
-    }
 
     public func validate() throws {
         var errors: [LocalizedFieldError] = []
@@ -207,32 +172,5 @@ public struct ClaimListQuery: Sendable {
             }
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-    }
-}
-
-/// Receipt types, told by their first bytes (the declared Content-Type is not trusted).
-public enum ReceiptType {
-    public static let maxBytes = 10 * 1024 * 1024
-
-    /// `application/pdf`, `image/jpeg` or `image/png`, or nil for anything else.
-    public static func sniff<Bytes: Collection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
-        let head = Array(bytes.prefix(8))
-        if head.starts(with: Array("%PDF-".utf8)) { return "application/pdf" }
-        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
-        if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "image/png" }
-        return nil
-    }
-
-    /// A `?filename=` value: 1 to 200 characters without control characters, slashes or quotes.
-    public static func filename(_ raw: String?) throws -> String? {
-        guard let raw else { return nil }
-        let forbidden: Set<Character> = ["/", "\\", "\""]
-        guard (1...200).contains(raw.count),
-              !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
-              !raw.contains(where: { forbidden.contains($0) })
-        else {
-            throw Problem.validation([.claims("filename", "format", fr: "Nom de fichier invalide.", en: "Invalid file name.")])
-        }
-        return raw
     }
 }

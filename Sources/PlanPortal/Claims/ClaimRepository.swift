@@ -14,47 +14,30 @@ public struct ClaimRepository: Sendable {
     let outbox: Outbox
     let logger: Logger
 
-    public init(client: Database, logger: Logger) {
-        self.client = client
-        self.benefits = BenefitsRepository(client: client, logger: logger)
-        self.audit = AuditRepository(client: client, logger: logger)
-        self.outbox = Outbox(client: client, logger: logger)
-        self.logger = logger
-    }
-
-    /// The 201 body of a submission, fresh or replayed for a repeated Idempotency-Key.
-    public enum Submitted: Sendable {
-        case created(String)
-        case replayed(String)
-    }
-
     /// Takes the Idempotency-Key first (primary key `(account_id, idempotency_key)`): a concurrent
     /// request with the same key waits on it, then finds it taken and replays, so one claim is written.
     /// Keys older than 24 hours are forgotten.
-    public func submit(
-        plan: PlanSlug, accountID: UUID, key: String, submission: ClaimSubmission, facts: RequestFacts
-    ) async throws -> Submitted {
+    func submit(
+        plan: PlanSlug, accountID: UUID, key: IdempotencyKey, submission: ClaimSubmission, facts: RequestFacts
+    ) async throws -> SubmittedClaim {
         let fingerprint = ByteBuffer(bytes: submission.fingerprint)
-        let schema = plan.quotedSchema
         return try await client.transaction(logger: logger) { tx in
             try await tx.query(
                 """
-                DELETE FROM \(unescaped: schema).claim_idempotency_keys
-                WHERE account_id = \(accountID) AND idempotency_key = \(key) AND created_at < now() - interval '24 hours'
+                DELETE FROM \(schema: plan).claim_idempotency_keys
+                WHERE account_id = \(accountID) AND idempotency_key = \(key.value) AND created_at < now() - interval '24 hours'
                 """,
                 logger: logger
             )
             let taken = try await tx.query(
                 """
-                INSERT INTO \(unescaped: schema).claim_idempotency_keys (account_id, idempotency_key, request_hash)
-                VALUES (\(accountID), \(key), \(fingerprint))
+                INSERT INTO \(schema: plan).claim_idempotency_keys (account_id, idempotency_key, request_hash)
+                VALUES (\(accountID), \(key.value), \(fingerprint))
                 ON CONFLICT DO NOTHING RETURNING true
                 """,
                 logger: logger
             )
-            var fresh = false
-            for try await _ in taken.decode(Bool.self) { fresh = true }
-            guard fresh else { return try await replay(plan: plan, accountID: accountID, key: key, fingerprint: fingerprint, on: tx) }
+            guard try await taken.exists else { return try await replay(plan: plan, accountID: accountID, key: key, fingerprint: fingerprint, on: tx) }
 
             guard let (memberID, member) = try await benefits.memberCoverage(plan: plan, accountID: accountID, on: tx) else {
                 throw Problem.sessionRequired
@@ -65,7 +48,7 @@ public struct ClaimRepository: Sendable {
             guard member.covers(submission.serviceDate) else { throw ClaimSubmission.outsideCoverage() }
             let inserted = try await tx.query(
                 """
-                INSERT INTO \(unescaped: schema).claims
+                INSERT INTO \(schema: plan).claims
                     (account_id, member_id, category, service_date, provider_name, amount_cents, currency, notes)
                 VALUES (\(accountID), \(memberID), \(submission.category), \(submission.serviceDate)::date,
                         \(submission.providerName.trimmingCharacters(in: .whitespacesAndNewlines)), \(submission.amountCents),
@@ -74,36 +57,34 @@ public struct ClaimRepository: Sendable {
                 """,
                 logger: logger
             )
-            var claimID: UUID?
-            for try await id in inserted.decode(UUID.self) { claimID = id }
-            guard let claimID else { throw Problem.internalError }
+            guard let claimID = try await inserted.decode(UUID.self).one() else { throw Problem.internalError }
             try await recordStatus(plan: plan, claimID: claimID, status: .submitted, reason: nil, on: tx)
-            let actor = AuditActor.member(accountID.uuidString.lowercased())
+            let actor = AuditActor.member(accountID)
             try await audit.append(facts.event("claim.submitted", actor: actor, details: .init(outcome: claimID.uuidString.lowercased())), plan: plan, on: tx)
             guard let detail = try await detail(plan: plan, claimID: claimID, accountID: accountID, on: tx) else { throw Problem.internalError }
             let body = String(decoding: try JSONCoding.encoder.encode(detail), as: UTF8.self)
             try await tx.query(
                 """
-                UPDATE \(unescaped: schema).claim_idempotency_keys SET claim_id = \(claimID), response_body = \(body)
-                WHERE account_id = \(accountID) AND idempotency_key = \(key)
+                UPDATE \(schema: plan).claim_idempotency_keys SET claim_id = \(claimID), response_body = \(body)
+                WHERE account_id = \(accountID) AND idempotency_key = \(key.value)
                 """,
                 logger: logger
             )
-            return .created(body)
+            return SubmittedClaim(claimID: claimID, json: body, replayed: false)
         }
     }
 
-    private func replay(plan: PlanSlug, accountID: UUID, key: String, fingerprint: ByteBuffer, on tx: PostgresConnection) async throws -> Submitted {
+    private func replay(plan: PlanSlug, accountID: UUID, key: IdempotencyKey, fingerprint: ByteBuffer, on tx: PostgresConnection) async throws -> SubmittedClaim {
         let rows = try await tx.query(
             """
-            SELECT request_hash, response_body FROM \(unescaped: plan.quotedSchema).claim_idempotency_keys
-            WHERE account_id = \(accountID) AND idempotency_key = \(key)
+            SELECT request_hash, claim_id, response_body FROM \(schema: plan).claim_idempotency_keys
+            WHERE account_id = \(accountID) AND idempotency_key = \(key.value)
             """,
             logger: logger
         )
-        for try await (hash, body) in rows.decode((ByteBuffer, String?).self) {
+        if let (hash, claimID, body) = try await rows.decode((ByteBuffer, UUID?, String?).self).one() {
             guard hash == fingerprint else { throw Problem.idempotencyKeyReused }
-            if let body { return .replayed(body) }
+            if let claimID, let body { return SubmittedClaim(claimID: claimID, json: body, replayed: true) }
         }
         // The other request's transaction is gone (rolled back) between our two statements: rare; retry.
         throw Problem.serviceBusy
@@ -112,8 +93,8 @@ public struct ClaimRepository: Sendable {
     private func recordStatus(plan: PlanSlug, claimID: UUID, status: ClaimStatus, reason: String?, on tx: PostgresConnection) async throws {
         try await tx.query(
             """
-            INSERT INTO \(unescaped: plan.quotedSchema).claim_status_history (claim_id, status, reason)
-            VALUES (\(claimID), \(status.rawValue), \(reason))
+            INSERT INTO \(schema: plan).claim_status_history (claim_id, status, reason)
+            VALUES (\(claimID), \(status), \(reason))
             """,
             logger: logger
         )
@@ -122,64 +103,54 @@ public struct ClaimRepository: Sendable {
     // MARK: Receipts
 
     /// Stores a sniffed receipt on a claim of this account that is still `submitted`.
-    public func addAttachment(
+    func addAttachment(
         plan: PlanSlug, accountID: UUID, claimID: UUID, contentType: String, filename: String?, bytes: ByteBuffer, facts: RequestFacts
     ) async throws -> ClaimAttachmentInfo {
         let sha256 = SHA256.hash(data: bytes.readableBytesView).hexString
-        let schema = plan.quotedSchema
         return try await client.transaction(logger: logger) { tx in
             let rows = try await tx.query(
-                "SELECT status FROM \(unescaped: schema).claims WHERE id = \(claimID) AND account_id = \(accountID) FOR SHARE",
+                "SELECT status FROM \(schema: plan).claims WHERE id = \(claimID) AND account_id = \(accountID) FOR SHARE",
                 logger: logger
             )
-            var status: String?
-            for try await value in rows.decode(String.self) { status = value }
-            guard let status else { throw Problem.claimNotFound }
-            guard status == ClaimStatus.submitted.rawValue else { throw Problem.claimNotEditable }
+            guard let status = try await rows.decode(ClaimStatus.self).one() else { throw Problem.claimNotFound }
+            guard status == .submitted else { throw Problem.claimNotEditable }
             let inserted = try await tx.query(
                 """
-                INSERT INTO \(unescaped: schema).claim_attachments (claim_id, content_type, filename, size_bytes, sha256, content)
+                INSERT INTO \(schema: plan).claim_attachments (claim_id, content_type, filename, size_bytes, sha256, content)
                 VALUES (\(claimID), \(contentType), \(filename), \(bytes.readableBytes), decode(\(sha256), 'hex'), \(bytes))
                 RETURNING id, created_at
                 """,
                 logger: logger
             )
-            var info: ClaimAttachmentInfo?
-            for try await (id, at) in inserted.decode((UUID, Date).self) {
-                info = ClaimAttachmentInfo(id: id, contentType: contentType, filename: filename, sizeBytes: bytes.readableBytes, sha256: sha256, createdAt: at)
-            }
-            guard let info else { throw Problem.internalError }
-            let actor = AuditActor.member(accountID.uuidString.lowercased())
+            guard let (id, at) = try await inserted.decode((UUID, Date).self).one() else { throw Problem.internalError }
+            let info = ClaimAttachmentInfo(id: id, contentType: contentType, filename: filename, sizeBytes: bytes.readableBytes, sha256: sha256, createdAt: at)
+            let actor = AuditActor.member(accountID)
             try await audit.append(facts.event("claim.attachment_added", actor: actor, details: .init(outcome: claimID.uuidString.lowercased())), plan: plan, on: tx)
             return info
         }
     }
 
     /// A receipt's media type, file name and bytes, when the claim is this account's.
-    public func attachment(plan: PlanSlug, accountID: UUID, claimID: UUID, attachmentID: UUID) async throws -> (String, String?, ByteBuffer)? {
+    func attachment(plan: PlanSlug, accountID: UUID, claimID: UUID, attachmentID: UUID) async throws -> ClaimAttachment? {
         let rows = try await client.query(
             """
             SELECT a.content_type, a.filename, a.content
-            FROM \(unescaped: plan.quotedSchema).claim_attachments a JOIN \(unescaped: plan.quotedSchema).claims c ON c.id = a.claim_id
+            FROM \(schema: plan).claim_attachments a JOIN \(schema: plan).claims c ON c.id = a.claim_id
             WHERE a.id = \(attachmentID) AND a.claim_id = \(claimID) AND c.account_id = \(accountID)
             """,
             logger: logger
         )
-        var found: (String, String?, ByteBuffer)?
-        for try await row in rows.decode((String, String?, ByteBuffer).self) { found = row }
-        return found
+        return try await rows.decode((String, String?, ByteBuffer).self).one().map { ClaimAttachment(contentType: $0, filename: $1, bytes: $2) }
     }
 
     // MARK: Reading
 
     /// Newest first by keyset; `accountID` nil lists the whole plan (TPA).
     public func list(plan: PlanSlug, accountID: UUID?, query: ClaimListQuery) async throws -> ClaimPage<AdminClaimSummary> {
-        let schema = plan.quotedSchema
         let rows = try await client.query(
             """
-            SELECT c.seq, c.id, c.status, c.category, c.service_date::text, c.provider_name, c.amount_cents, c.currency,
-                   c.approved_amount_cents, c.submitted_at, c.updated_at, m.certificate_number
-            FROM \(unescaped: schema).claims c JOIN \(unescaped: schema).members m ON m.id = c.member_id
+            SELECT \(unescaped: ClaimRow.columns)
+            FROM \(schema: plan).claims c JOIN \(schema: plan).members m ON m.id = c.member_id
             WHERE (\(accountID == nil) OR c.account_id = \(accountID ?? UUID()))
               AND (\(query.status == nil) OR c.status = \(query.status?.rawValue ?? ""))
               AND c.seq < \(query.before ?? Int64.max)
@@ -188,26 +159,13 @@ public struct ClaimRepository: Sendable {
             """,
             logger: logger
         )
-        var items: [AdminClaimSummary] = []
-        var lastSeq: [Int64] = []
-        for try await (seq, id, status, category, date, provider, amount, currency, approved, submittedAt, updatedAt, certificate)
-            in rows.decode((Int64, UUID, String, String, String, String, Int64, String, Int64?, Date, Date, String).self)
-        {
-            items.append(AdminClaimSummary(
-                summary: ClaimSummary(
-                    id: id, status: ClaimStatus(rawValue: status) ?? .submitted, category: category, serviceDate: date, providerName: provider,
-                    amountCents: amount, currency: currency, approvedAmountCents: approved, submittedAt: submittedAt, updatedAt: updatedAt
-                ),
-                certificateNumber: certificate
-            ))
-            lastSeq.append(seq)
-        }
-        var next: String?
-        if items.count > query.limit {
-            items.removeLast()
-            next = Cursor.encode(lastSeq[query.limit - 1])
-        }
-        return ClaimPage(items: items, nextCursor: next)
+        var found: [ClaimRow] = []
+        for try await row in rows { found.append(try ClaimRow(row)) }
+        let page = found.prefix(query.limit)
+        return ClaimPage(
+            items: page.map { AdminClaimSummary(summary: $0.summary, certificateNumber: $0.certificateNumber) },
+            nextCursor: found.count > query.limit ? page.last.map { Cursor.encode($0.seq) } : nil
+        )
     }
 
     /// A claim with receipts and history; `accountID` nil for the TPA (then with the certificate number).
@@ -216,33 +174,23 @@ public struct ClaimRepository: Sendable {
     }
 
     func detail(plan: PlanSlug, claimID: UUID, accountID: UUID?, on connection: PostgresConnection) async throws -> ClaimDetail? {
-        let schema = plan.quotedSchema
         let rows = try await connection.query(
             """
-            SELECT c.status, c.category, c.service_date::text, c.provider_name, c.amount_cents, c.currency,
-                   c.approved_amount_cents, c.submitted_at, c.updated_at, c.notes, m.certificate_number
-            FROM \(unescaped: schema).claims c JOIN \(unescaped: schema).members m ON m.id = c.member_id
+            SELECT \(unescaped: ClaimRow.columns)
+            FROM \(schema: plan).claims c JOIN \(schema: plan).members m ON m.id = c.member_id
             WHERE c.id = \(claimID) AND (\(accountID == nil) OR c.account_id = \(accountID ?? UUID()))
             """,
             logger: logger
         )
-        var detail: ClaimDetail?
-        for try await (status, category, date, provider, amount, currency, approved, submittedAt, updatedAt, notes, certificate)
-            in rows.decode((String, String, String, String, Int64, String, Int64?, Date, Date, String?, String).self)
-        {
-            detail = ClaimDetail(
-                summary: ClaimSummary(
-                    id: claimID, status: ClaimStatus(rawValue: status) ?? .submitted, category: category, serviceDate: date, providerName: provider,
-                    amountCents: amount, currency: currency, approvedAmountCents: approved, submittedAt: submittedAt, updatedAt: updatedAt
-                ),
-                notes: notes, attachments: [], statusHistory: [], certificateNumber: accountID == nil ? certificate : nil
-            )
-        }
-        guard var detail else { return nil }
+        guard let row = try await rows.one().map(ClaimRow.init) else { return nil }
+        var detail = ClaimDetail(
+            summary: row.summary, notes: row.notes, attachments: [], statusHistory: [],
+            certificateNumber: accountID == nil ? row.certificateNumber : nil
+        )
         let attachments = try await connection.query(
             """
             SELECT id, content_type, filename, size_bytes, encode(sha256, 'hex'), created_at
-            FROM \(unescaped: schema).claim_attachments WHERE claim_id = \(claimID) ORDER BY created_at, id
+            FROM \(schema: plan).claim_attachments WHERE claim_id = \(claimID) ORDER BY created_at, id
             """,
             logger: logger
         )
@@ -250,11 +198,11 @@ public struct ClaimRepository: Sendable {
             detail.attachments.append(ClaimAttachmentInfo(id: id, contentType: type, filename: filename, sizeBytes: size, sha256: sha, createdAt: at))
         }
         let history = try await connection.query(
-            "SELECT status, at, reason FROM \(unescaped: schema).claim_status_history WHERE claim_id = \(claimID) ORDER BY id",
+            "SELECT status, at, reason FROM \(schema: plan).claim_status_history WHERE claim_id = \(claimID) ORDER BY id",
             logger: logger
         )
-        for try await (status, at, reason) in history.decode((String, Date, String?).self) {
-            detail.statusHistory.append(ClaimStatusChange(status: ClaimStatus(rawValue: status) ?? .submitted, at: at, reason: reason))
+        for try await (status, at, reason) in history.decode((ClaimStatus, Date, String?).self) {
+            detail.statusHistory.append(ClaimStatusChange(status: status, at: at, reason: reason))
         }
         return detail
     }
@@ -286,22 +234,19 @@ public struct ClaimRepository: Sendable {
     /// old status), and for decisions a lock on the member (so concurrent decisions on two claims
     /// cannot both spend the same annual maximum). Queues the member's e-mail in the same transaction.
     public func transition(plan: Plan, claimID: UUID, change: Change, event: NewAuditEvent) async throws -> ClaimDetail {
-        let slug = plan.planSlug
-        let schema = slug.quotedSchema
+        let slug = plan.slug
         return try await client.transaction(logger: logger) { tx in
             let rows = try await tx.query(
                 """
                 SELECT c.status, c.amount_cents, c.category, c.service_date::text, c.member_id, a.email, a.locale
-                FROM \(unescaped: schema).claims c JOIN \(unescaped: schema).accounts a ON a.id = c.account_id
+                FROM \(schema: slug).claims c JOIN \(schema: slug).accounts a ON a.id = c.account_id
                 WHERE c.id = \(claimID)
                 FOR UPDATE OF c
                 """,
                 logger: logger
             )
-            var found: (String, Int64, String, String, UUID, String, String)?
-            for try await row in rows.decode((String, Int64, String, String, UUID, String, String).self) { found = row }
-            guard let (rawStatus, amount, categoryCode, serviceDate, memberID, email, locale) = found,
-                  let current = ClaimStatus(rawValue: rawStatus)
+            guard let (current, amount, categoryCode, serviceDate, memberID, email, locale)
+                = try await rows.decode((ClaimStatus, Int64, String, String, UUID, String, Language).self).one()
             else { throw Problem.claimNotFound }
             let target = change.target
             guard current.allows(target) else { throw Problem.invalidTransition(from: current, to: target) }
@@ -314,8 +259,8 @@ public struct ClaimRepository: Sendable {
             }
             try await tx.query(
                 """
-                UPDATE \(unescaped: schema).claims
-                SET status = \(target.rawValue), approved_amount_cents = coalesce(\(approved), approved_amount_cents), updated_at = now()
+                UPDATE \(schema: slug).claims
+                SET status = \(target), approved_amount_cents = coalesce(\(approved), approved_amount_cents), updated_at = now()
                 WHERE id = \(claimID)
                 """,
                 logger: logger
@@ -326,7 +271,7 @@ public struct ClaimRepository: Sendable {
             try await audit.append(event, plan: slug, on: tx)
             guard let detail = try await detail(plan: slug, claimID: claimID, accountID: nil, on: tx) else { throw Problem.claimNotFound }
             let message = MailTemplates.claimStatusChanged(
-                plan: plan, language: Language(rawValue: locale) ?? plan.defaultLocale, to: email, claim: detail.summary, reason: change.reason
+                plan: plan, language: locale, to: email, claim: detail.summary, reason: change.reason
             )
             try await outbox.enqueue(message, kind: "claim_\(target.rawValue)", plan: slug, on: tx)
             return detail
@@ -341,7 +286,7 @@ public struct ClaimRepository: Sendable {
         on tx: PostgresConnection
     ) async throws -> Int64 {
         guard decision.outcome != .denied else { return 0 }
-        try await tx.query("SELECT 1 FROM \(unescaped: plan.quotedSchema).members WHERE id = \(memberID) FOR UPDATE", logger: logger)
+        try await tx.query("SELECT 1 FROM \(schema: plan).members WHERE id = \(memberID) FOR UPDATE", logger: logger)
         let planBenefits = try await benefits.benefits(plan: plan, on: tx)
         var cap: Int64 = 0
         if let planBenefits, let category = planBenefits.category(code) {

@@ -126,7 +126,7 @@ public struct Migrator: Sendable {
                     for migration in todo {
                         try await sessionClient.withTransaction(logger: logger) { tx in
                             try await Citus.planSchemaSettings(on: tx, logger: logger)
-                            try await tx.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: slug.quotedSchema)", logger: logger)
+                            try await tx.query("CREATE SCHEMA IF NOT EXISTS \(schema: slug)", logger: logger)
                             try await apply(migration, schemaName: slug.schemaName, on: tx)
                         }
                         done.append(migration.version)
@@ -148,7 +148,7 @@ public struct Migrator: Sendable {
     /// The caller holds the shared advisory lock (see `PostgresPlanRepository.create`).
     func createTenantSchema(_ slug: PlanSlug, on tx: PostgresConnection) async throws {
         try await Citus.planSchemaSettings(on: tx, logger: logger)
-        try await tx.query("CREATE SCHEMA \(unescaped: slug.quotedSchema)", logger: logger)
+        try await tx.query("CREATE SCHEMA \(schema: slug)", logger: logger)
         for migration in migrations.tenant {
             try await apply(migration, schemaName: slug.schemaName, on: tx)
         }
@@ -177,8 +177,7 @@ public struct Migrator: Sendable {
             """,
             logger: logger
         )
-        for try await count in rows.decode(Int.self) { return count }
-        return 0
+        return try await rows.decode(Int.self).one() ?? 0
     }
 
     private func apply(_ migration: Migration, schemaName: String, on tx: PostgresConnection) async throws {

@@ -4,11 +4,11 @@ import Hummingbird
 /// request budget (429 `rate_limited` over it).
 public struct AdminAuthMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
-    let keys: any AdminKeyRepository
+    let keys: AdminKeyRepository
     let limiter: RateLimiter?
     let rule: RateLimitRule
 
-    public init(keys: any AdminKeyRepository, limiter: RateLimiter? = nil, rule: RateLimitRule = .init(limit: 600, windowSeconds: 60)) {
+    public init(keys: AdminKeyRepository, limiter: RateLimiter? = nil, rule: RateLimitRule = .init(limit: 600, windowSeconds: 60)) {
         self.keys = keys
         self.limiter = limiter
         self.rule = rule

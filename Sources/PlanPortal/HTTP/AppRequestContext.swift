@@ -1,11 +1,17 @@
 import Hummingbird
 import NIOCore
 
-/// The request context of every PlanPortal route.
-public struct AppRequestContext: RequestContext {
+/// The request context of every PlanPortal route. Route groups narrow it: `PlanRequestContext`,
+/// `MemberRequestContext` and `AdminPlanRequestContext` are made from it once their middleware has
+/// resolved the plan, the member's session or the admin key's plan.
+public struct AppRequestContext: RequestContext, PlanPortalContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AdminAuthMiddleware` on `/v1/admin/**`.
     public var adminKey: AdminKey?
+    /// Set by `PlanMiddleware` and `AdminPlanMiddleware` on the routes of one plan.
+    var plan: Plan?
+    /// Set by `MemberSessionMiddleware` on a member's own routes.
+    var memberSession: MemberSession?
     /// Peer address of the TCP connection (before any proxy header is considered).
     public let peerAddress: SocketAddress?
     /// The client's address after `TRUSTED_PROXIES` are peeled off (set by `ClientAddressMiddleware`).
@@ -16,10 +22,6 @@ public struct AppRequestContext: RequestContext {
         self.peerAddress = source.channel.remoteAddress
     }
 
-    /// JSON bodies are read with the server's own limit (`AppConfig.maxJSONBodyBytes`); this bounds
-    /// anything Hummingbird decodes by itself.
-    public var maxUploadSize: Int { 64 * 1024 }
-
     /// The address rate limits, audit events and challenge providers see.
     public var remoteIP: String? { clientIP ?? peerAddress?.ipAddress }
 
@@ -28,4 +30,21 @@ public struct AppRequestContext: RequestContext {
         guard let adminKey else { throw Problem.unauthorized }
         return adminKey
     }
+
+    /// The `{plan}` path parameter, validated (422 `invalid_plan_slug`).
+    func planSlugParameter() throws -> PlanSlug {
+        try PlanSlug.parse(parameters.get("plan") ?? "")
+    }
+
+    /// What a narrowed context is made from; a route wired without its middleware fails loudly.
+    func resolved<Value>(_ value: Value?, by middleware: String) throws -> Value {
+        guard let value else { throw MissingMiddleware(name: middleware) }
+        return value
+    }
+}
+
+/// A route group built without the middleware its context needs (a programming error: 500).
+struct MissingMiddleware: Error, CustomStringConvertible {
+    var name: String
+    var description: String { "route group lacks \(name)" }
 }

@@ -5,7 +5,7 @@ import NIOCore
 extension Request {
     /// Reads a JSON body of at most `limit` bytes and decodes it, turning every failure into a problem:
     /// 415 for another content type, 413 past the limit, 400 for malformed JSON, 422 for wrong types,
-    /// missing or unknown fields.
+    /// missing or unknown fields (`StrictJSON`).
     public mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
         if let contentType = headers[.contentType] {
             let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
@@ -20,7 +20,7 @@ extension Request {
             throw Problem.invalidJSON()
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try StrictJSON.decode(T.self, from: data)
         } catch let problem as Problem {
             throw problem
         } catch let error as DecodingError {
@@ -84,55 +84,5 @@ extension DecodingError {
         @unknown default:
             return .init(field: "body", rule: "format", message: .init(fr: "Valeur invalide.", en: "Invalid value."))
         }
-    }
-}
-
-/// A coding key that accepts any name, to list the keys an object really holds.
-struct AnyCodingKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) {
-        self.stringValue = String(intValue)
-        self.intValue = intValue
-    }
-}
-
-/// Thrown from `Decodable` initialisers to reject an object holding fields the contract does not name.
-struct UnknownFieldsError: Error {
-    var fields: [String]
-}
-
-extension Decoder {
-    /// Throws a 422 problem when the object being decoded holds a key outside `Keys`.
-    func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
-        let known = Set(Keys.allCases.map(\.stringValue))
-        let container = try container(keyedBy: AnyCodingKey.self)
-        let unknown = container.allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted()
-        guard unknown.isEmpty else {
-            let prefix = codingPath.map(\.stringValue).joined(separator: ".")
-            throw Problem.validation(unknown.map {
-                .init(
-                    field: prefix.isEmpty ? $0 : "\(prefix).\($0)",
-                    rule: "unknown_field",
-                    message: .init(fr: "Champ inconnu.", en: "Unknown field.")
-                )
-            })
-        }
-    }
-}
-
-/// A field of a JSON merge-patch body: absent (leave alone), `null` (clear) or a value.
-public enum PatchField<Value: Decodable & Sendable>: Sendable {
-    case absent
-    case null
-    case value(Value)
-}
-
-extension KeyedDecodingContainer {
-    func decodePatch<Value>(_ type: Value.Type, forKey key: Key) throws -> PatchField<Value> {
-        guard contains(key) else { return .absent }
-        if try decodeNil(forKey: key) { return .null }
-        return .value(try decode(Value.self, forKey: key))
     }
 }

@@ -19,3 +19,17 @@ enum JSONCoding {
         return encoder
     }
 }
+
+extension Response {
+    /// The response with the rate-limit headers of `outcome` added.
+    func with(_ outcome: RateLimitOutcome) -> Response {
+        var response = self
+        response.headers.append(contentsOf: outcome.headers)
+        return response
+    }
+}
+
+/// The 202 body of the operations that answer by e-mail (and say nothing else, matched or not).
+struct EmailSent: Encodable, Sendable {
+    var status = "email_sent"
+}

@@ -29,6 +29,13 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
 extension HTTPFields {
     /// `Cache-Control` and `Vary` of a public, member-free document that depends on the language only.
     public static let publicDocument: HTTPFields = [.cacheControl: "public, max-age=300", .vary: "Accept-Language"]
+
+    /// `publicDocument` written in `language`.
+    static func publicDocument(_ language: Language) -> HTTPFields {
+        var fields = publicDocument
+        fields[.contentLanguage] = language.rawValue
+        return fields
+    }
 }
 
 extension HTTPField.Name {

@@ -99,7 +99,7 @@ enum MailTemplates {
         }
     }
 
-    /// The seed's "if nothing arrives within 60 minutes, contact the Infocentre" line.
+    /// The guide's "if nothing arrives within 60 minutes, contact the Infocentre" line.
     static func supportLine(_ plan: Plan, _ language: Language) -> String {
         let s = plan.support
         var ways: [String] = []

@@ -7,10 +7,12 @@ import ServiceLifecycle
 /// The transactional outbox in `control.outbox`.
 public struct Outbox: Sendable {
     let client: Database
+    let audit: AuditRepository
     let logger: Logger
 
-    public init(client: Database, logger: Logger) {
+    public init(client: Database, audit: AuditRepository, logger: Logger) {
         self.client = client
+        self.audit = audit
         self.logger = logger
     }
 
@@ -81,7 +83,7 @@ public struct Outbox: Sendable {
                 logger: logger
             )
             if let slug = PlanSlug(item.plan) {
-                try await AuditRepository(client: client, logger: logger).append(
+                try await audit.append(
                     NewAuditEvent(action: "email.sent", actor: .system, details: .init(outcome: item.kind)), plan: slug, on: tx
                 )
             }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A plan's password rules. The default is the seed's rule (an upper-case letter, a lower-case
+/// A plan's password rules. The default is the guide's rule (an upper-case letter, a lower-case
 /// letter, a special character, at least two letters) with 8 to 128 characters, the common-password
 /// block-list, and not the e-mail's local part.
 public struct PasswordPolicy: Codable, Sendable, Equatable {

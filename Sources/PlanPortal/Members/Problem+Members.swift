@@ -1,6 +1,6 @@
 import HTTPTypes
 
-/// Problems of the member journey (seed steps 3-10).
+/// Problems of the member journey (RAMU steps 3-10).
 extension Problem {
     public static let emailMismatch = Problem(
         status: .unprocessableContent, code: "email_mismatch",

@@ -1,18 +1,8 @@
-/// A personal verification question (seed step 9), asked back with a reset link, never alone.
+/// A personal verification question (RAMU step 9), asked back with a reset link, never alone.
 public struct SecurityQuestion: Codable, Sendable, Equatable {
     public var id: String
     public var textFr: String
     public var textEn: String
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case id, textFr, textEn }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        textFr = try c.decode(String.self, forKey: .textFr)
-        textEn = try c.decode(String.self, forKey: .textEn)
-    }
 
     public init(id: String, textFr: String, textEn: String) {
         self.id = id
@@ -38,32 +28,4 @@ public struct SecurityQuestion: Codable, Sendable, Equatable {
     public static func normalizedAnswer(_ answer: String) -> String {
         MatchKey.name(answer).filter { $0.isLetter || $0.isNumber }
     }
-}
-
-/// Per-plan settings kept in `control.plans.settings` (JSON). Missing keys take the defaults.
-/// Nil fields are left out of the JSON, so `settings || patch` keeps what a patch does not name.
-public struct PlanSettings: Codable, Sendable, Equatable {
-    public var defaultLocale: Language?
-    public var passwordPolicy: PasswordPolicy?
-    public var argon2: Argon2Parameters?
-    public var securityQuestions: [SecurityQuestion]?
-    public var sessionIdleMinutes: Int?
-    public var sessionAbsoluteHours: Int?
-    public var challenge: ChallengeSettings?
-    /// HMAC key of the plan's proof-of-work challenges (never returned).
-    public var powKey: String?
-    /// Per-policy overrides, keyed by `RateLimitPolicy` raw value.
-    public var rateLimits: [String: RateLimitRule]?
-
-    public init() {}
-}
-
-extension Plan {
-    public var passwordPolicy: PasswordPolicy { settings.passwordPolicy ?? .default }
-    public var argon2: Argon2Parameters { settings.argon2 ?? .default }
-    public var securityQuestions: [SecurityQuestion] { settings.securityQuestions ?? SecurityQuestion.defaults }
-    /// Idle timeout of member sessions (default 30 minutes).
-    public var sessionIdle: Duration { .seconds(60 * (settings.sessionIdleMinutes ?? 30)) }
-    /// Absolute lifetime of member sessions (default 12 hours).
-    public var sessionAbsolute: Duration { .seconds(3600 * (settings.sessionAbsoluteHours ?? 12)) }
 }

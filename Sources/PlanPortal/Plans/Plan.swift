@@ -1,11 +1,11 @@
 import Foundation
 
-/// How members and staff reach the plan's help desk (seed step 7: "Infocentre").
+/// How members and staff reach the plan's help desk (RAMU step 7: "Infocentre").
 public struct SupportContact: Codable, Sendable, Equatable {
-    public var phone: String?
-    public var email: String?
-    public var hoursFr: String?
-    public var hoursEn: String?
+    @Nullable public var phone: String?
+    @Nullable public var email: String?
+    @Nullable public var hoursFr: String?
+    @Nullable public var hoursEn: String?
 
     public init(phone: String? = nil, email: String? = nil, hoursFr: String? = nil, hoursEn: String? = nil) {
         self.phone = phone
@@ -13,32 +13,11 @@ public struct SupportContact: Codable, Sendable, Equatable {
         self.hoursFr = hoursFr
         self.hoursEn = hoursEn
     }
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case phone, email, hoursFr, hoursEn
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        phone = try c.decodeIfPresent(String.self, forKey: .phone)
-        email = try c.decodeIfPresent(String.self, forKey: .email)
-        hoursFr = try c.decodeIfPresent(String.self, forKey: .hoursFr)
-        hoursEn = try c.decodeIfPresent(String.self, forKey: .hoursEn)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(phone, forKey: .phone)
-        try c.encode(email, forKey: .email)
-        try c.encode(hoursFr, forKey: .hoursFr)
-        try c.encode(hoursEn, forKey: .hoursEn)
-    }
 }
 
 /// A tenant: one insurer or university plan, with its own PostgreSQL schema.
 public struct Plan: Encodable, Sendable, Equatable {
-    public var slug: String
+    public var slug: PlanSlug
     public var schema: String
     public var nameFr: String
     public var nameEn: String
@@ -57,7 +36,8 @@ public struct Plan: Encodable, Sendable, Equatable {
         case challenge, rateLimits
     }
 
-    /// The contract's fields, with the effective member-journey settings (defaults filled in).
+    /// The contract's fields, with the effective member-journey settings (defaults filled in);
+    /// written by hand because those are computed from `settings`, not stored properties.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(slug, forKey: .slug)
@@ -78,8 +58,6 @@ public struct Plan: Encodable, Sendable, Equatable {
         try c.encode(ChallengeSettingsView(challenge), forKey: .challenge)
         try c.encode(rateLimits, forKey: .rateLimits)
     }
-
-    public var planSlug: PlanSlug { PlanSlug(slug)! }
 
     public func name(_ language: Language) -> String { language == .fr ? nameFr : nameEn }
 }

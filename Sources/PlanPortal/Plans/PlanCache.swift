@@ -11,14 +11,14 @@ public final class PlanCache: Sendable {
     /// The PostgreSQL channel plan changes are announced on (payload: the slug).
     public static let channel = "planportal_plans"
 
-    private let entries = NIOLockedValueBox<[String: (plan: Plan, loadedAt: ContinuousClock.Instant)]>([:])
+    private let entries = NIOLockedValueBox<[PlanSlug: (plan: Plan, loadedAt: ContinuousClock.Instant)]>([:])
     let ttl: Duration
 
     public init(ttl: Duration) {
         self.ttl = ttl
     }
 
-    public func get(_ slug: String) -> Plan? {
+    public func get(_ slug: PlanSlug) -> Plan? {
         let now = ContinuousClock.now
         return entries.withLockedValue { entries in
             guard let entry = entries[slug], now - entry.loadedAt < ttl else { return nil }
@@ -31,7 +31,7 @@ public final class PlanCache: Sendable {
         entries.withLockedValue { $0[plan.slug] = (plan, now) }
     }
 
-    public func evict(_ slug: String) {
+    public func evict(_ slug: PlanSlug) {
         _ = entries.withLockedValue { $0.removeValue(forKey: slug) }
     }
 
@@ -62,7 +62,7 @@ public struct CachingPlanRepository: PlanRepository {
     }
 
     public func find(_ slug: PlanSlug) async throws -> Plan? {
-        if let plan = cache.get(slug.value) { return plan }
+        if let plan = cache.get(slug) { return plan }
         guard let plan = try await base.find(slug) else { return nil }
         cache.put(plan)
         return plan
@@ -70,7 +70,7 @@ public struct CachingPlanRepository: PlanRepository {
 
     public func update(_ slug: PlanSlug, patch: PlanPatch, audit: NewAuditEvent) async throws -> Plan? {
         let plan = try await base.update(slug, patch: patch, audit: audit)
-        cache.evict(slug.value)
+        cache.evict(slug)
         return plan
     }
 }
@@ -96,7 +96,9 @@ public struct PlanChangeListener: Service {
                     try await client.withConnection { connection in
                         try await connection.listen(on: PlanCache.channel) { notifications in
                             cache.clear()
-                            for try await notification in notifications { cache.evict(notification.payload) }
+                            for try await notification in notifications {
+                                if let slug = PlanSlug(notification.payload) { cache.evict(slug) }
+                            }
                         }
                     }
                 } catch {

@@ -32,23 +32,6 @@ public struct PlanCreateInput: Decodable, Sendable {
         self.challenge = challenge
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case slug, nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale, challenge
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        slug = try c.decode(String.self, forKey: .slug)
-        nameFr = try c.decode(String.self, forKey: .nameFr)
-        nameEn = try c.decode(String.self, forKey: .nameEn)
-        emailDomains = try c.decode([String].self, forKey: .emailDomains)
-        portalUrl = try c.decode(String.self, forKey: .portalUrl)
-        support = try c.decodeIfPresent(SupportContact.self, forKey: .support)
-        defaultLocale = try c.decodeIfPresent(Language.self, forKey: .defaultLocale)
-        challenge = try c.decodeIfPresent(ChallengePatch.self, forKey: .challenge)
-    }
-
     /// The checked, normalised plan, or a 422 problem listing every broken rule.
     public func validated() throws -> ValidPlanInput {
         var errors: [LocalizedFieldError] = []
@@ -108,30 +91,6 @@ public struct PlanPatch: Decodable, Sendable {
     public var rateLimits: [String: RateLimitRule?]?
 
     public init() {}
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale
-        case passwordPolicy, argon2, securityQuestions, sessionIdleMinutes, sessionAbsoluteHours
-        case challenge, rateLimits
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        nameFr = try c.decodeIfPresent(String.self, forKey: .nameFr)
-        nameEn = try c.decodeIfPresent(String.self, forKey: .nameEn)
-        emailDomains = try c.decodeIfPresent([String].self, forKey: .emailDomains)
-        portalUrl = try c.decodeIfPresent(String.self, forKey: .portalUrl)
-        support = try c.decodeIfPresent(SupportPatch.self, forKey: .support)
-        defaultLocale = try c.decodeIfPresent(Language.self, forKey: .defaultLocale)
-        passwordPolicy = try c.decodeIfPresent(PasswordPolicyPatch.self, forKey: .passwordPolicy)
-        argon2 = try c.decodeIfPresent(Argon2Patch.self, forKey: .argon2)
-        securityQuestions = try c.decodeIfPresent([SecurityQuestion].self, forKey: .securityQuestions)
-        sessionIdleMinutes = try c.decodeIfPresent(Int.self, forKey: .sessionIdleMinutes)
-        sessionAbsoluteHours = try c.decodeIfPresent(Int.self, forKey: .sessionAbsoluteHours)
-        challenge = try c.decodeIfPresent(ChallengePatch.self, forKey: .challenge)
-        rateLimits = try c.decodeIfPresent([String: RateLimitRule?].self, forKey: .rateLimits)
-    }
 
     /// Names of the fields this patch sets, for the audit trail.
     public var fieldNames: [String] {
@@ -199,15 +158,6 @@ public struct SupportPatch: Decodable, Sendable {
 
     public init() {}
 
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(SupportContact.CodingKeys.self)
-        let c = try decoder.container(keyedBy: SupportContact.CodingKeys.self)
-        phone = try c.decodePatch(String.self, forKey: .phone)
-        email = try c.decodePatch(String.self, forKey: .email)
-        hoursFr = try c.decodePatch(String.self, forKey: .hoursFr)
-        hoursEn = try c.decodePatch(String.self, forKey: .hoursEn)
-    }
-
     var fieldNames: [String] {
         [("phone", phone.isPresent), ("email", email.isPresent), ("hoursFr", hoursFr.isPresent), ("hoursEn", hoursEn.isPresent)]
             .filter(\.1).map(\.0)
@@ -223,21 +173,6 @@ public struct SupportPatch: Decodable, Sendable {
     }
 }
 
-extension PatchField {
-    var isPresent: Bool {
-        if case .absent = self { return false }
-        return true
-    }
-
-    func apply(to target: inout Value?) {
-        switch self {
-        case .absent: break
-        case .null: target = nil
-        case .value(let value): target = value
-        }
-    }
-}
-
 /// Partial password policy: fields left out keep their current value.
 public struct PasswordPolicyPatch: Decodable, Sendable {
     public var minLength: Int?
@@ -248,23 +183,6 @@ public struct PasswordPolicyPatch: Decodable, Sendable {
     public var minLetters: Int?
     public var blockCommonPasswords: Bool?
     public var rejectEmailLocalPart: Bool?
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case minLength, maxLength, requireUppercase, requireLowercase, requireSpecial, minLetters, blockCommonPasswords, rejectEmailLocalPart
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        minLength = try c.decodeIfPresent(Int.self, forKey: .minLength)
-        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
-        requireUppercase = try c.decodeIfPresent(Bool.self, forKey: .requireUppercase)
-        requireLowercase = try c.decodeIfPresent(Bool.self, forKey: .requireLowercase)
-        requireSpecial = try c.decodeIfPresent(Bool.self, forKey: .requireSpecial)
-        minLetters = try c.decodeIfPresent(Int.self, forKey: .minLetters)
-        blockCommonPasswords = try c.decodeIfPresent(Bool.self, forKey: .blockCommonPasswords)
-        rejectEmailLocalPart = try c.decodeIfPresent(Bool.self, forKey: .rejectEmailLocalPart)
-    }
 
     func applied(to policy: PasswordPolicy) -> PasswordPolicy {
         var p = policy
@@ -286,16 +204,6 @@ public struct Argon2Patch: Decodable, Sendable {
     public var memoryKiB: UInt32?
     public var iterations: UInt32?
     public var parallelism: UInt32?
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case memoryKiB, iterations, parallelism }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        memoryKiB = try c.decodeIfPresent(UInt32.self, forKey: .memoryKiB)
-        iterations = try c.decodeIfPresent(UInt32.self, forKey: .iterations)
-        parallelism = try c.decodeIfPresent(UInt32.self, forKey: .parallelism)
-    }
 
     func applied(to parameters: Argon2Parameters) -> Argon2Parameters {
         Argon2Parameters(

@@ -21,11 +21,11 @@ public struct PostgresPlanRepository: PlanRepository {
     let secrets: SecretBox
     let logger: Logger
 
-    public init(client: Database, migrator: Migrator, secrets: SecretBox, logger: Logger) {
+    public init(client: Database, migrator: Migrator, secrets: SecretBox, audit: AuditRepository, logger: Logger) {
         self.client = client
         self.migrator = migrator
         self.secrets = secrets
-        self.audit = AuditRepository(client: client, logger: logger)
+        self.audit = audit
         self.logger = logger
     }
 
@@ -54,10 +54,8 @@ public struct PostgresPlanRepository: PlanRepository {
                         """,
                         logger: logger
                     )
-                    var inserted = false
-                    for try await _ in rows { inserted = true }
-                    guard inserted else { throw Problem.planExists }
-                    for try await _ in try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(input.slug.value))", logger: logger) {}
+                    guard try await rows.exists else { throw Problem.planExists }
+                    try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(input.slug.value))", logger: logger)
                     try await migrator.createTenantSchema(input.slug, on: tx)
                     try await audit.append(event, plan: input.slug, on: tx)
                     guard let plan = try await decode(
@@ -107,24 +105,25 @@ public struct PostgresPlanRepository: PlanRepository {
                     logger: logger
                 )
                 try await audit.append(event, plan: slug, on: tx)
-                for try await _ in try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(slug.value))", logger: logger) {}
+                try await tx.query("SELECT pg_notify(\(PlanCache.channel), \(slug.value))", logger: logger)
                 return try await decode(
                     tx.query("\(unescaped: Self.columns) WHERE slug = \(slug.value)", logger: logger)
                 ).first
         }
     }
 
+    /// Plans as stored; a slug, locale or settings document the code cannot read fails loudly.
     func decode(_ rows: PostgresRowSequence) async throws -> [Plan] {
         var plans: [Plan] = []
         for try await row in rows {
             let (slug, schema, nameFr, nameEn, domains, portal, phone, email, hoursFr, hoursEn, locale, created, updated, settings) =
-                try row.decode((String, String, String, String, [String], String, String?, String?, String?, String?, String, Date, Date, String).self)
+                try row.decode((PlanSlug, String, String, String, [String], String, String?, String?, String?, String?, Language, Date, Date, String).self)
             plans.append(Plan(
                 slug: slug, schema: schema, nameFr: nameFr, nameEn: nameEn, emailDomains: domains, portalUrl: portal,
                 support: SupportContact(phone: phone, email: email, hoursFr: hoursFr, hoursEn: hoursEn),
-                defaultLocale: Language(rawValue: locale) ?? .fr, createdAt: created, updatedAt: updated,
-                settings: ((try? JSONDecoder().decode(PlanSettings.self, from: Data(settings.utf8))) ?? PlanSettings())
-                    .opened(with: secrets, plan: slug, logger: logger)
+                defaultLocale: locale, createdAt: created, updatedAt: updated,
+                settings: try JSONDecoder().decode(PlanSettings.self, from: Data(settings.utf8))
+                    .opened(with: secrets, plan: slug.value, logger: logger)
             ))
         }
         return plans

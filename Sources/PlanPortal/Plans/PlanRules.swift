@@ -164,6 +164,11 @@ extension PlanRules {
 
 /// Syntax checks for e-mail addresses and domains (no DNS look-up).
 public enum EmailAddress {
+    /// Trimmed and lower-case: how every e-mail is compared, counted and stored.
+    public static func normalize(_ email: String) -> String {
+        email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
     /// A dotted host name of labels `[a-z0-9-]` (1–63, no leading or trailing hyphen) with an alphabetic TLD.
     public static func isValidDomain(_ domain: String) -> Bool {
         guard (4...253).contains(domain.utf8.count) else { return false }

@@ -1,3 +1,6 @@
+import Foundation
+import PostgresNIO
+
 /// A validated plan identifier and the PostgreSQL schema derived from it.
 ///
 /// This is the only way a schema name reaches SQL: the slug grammar
@@ -32,17 +35,12 @@ public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
     public var quotedSchema: String { "\"\(schemaName)\"" }
 
     public var description: String { value }
-
-    public init(from decoder: any Decoder) throws {
-        let raw = try decoder.singleValueContainer().decode(String.self)
-        guard let slug = PlanSlug(raw) else { throw Problem.invalidPlanSlug }
-        self = slug
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
 }
 
-import Foundation
+/// Bound as a text value (`WHERE slug = \(slug)`) and read back strictly: a stored slug that breaks
+/// the grammar fails the query instead of becoming a schema name. In JSON it is its string
+/// (`RawRepresentable`'s `Codable`).
+extension PlanSlug: PostgresTextValue {
+    public init?(rawValue: String) { self.init(rawValue) }
+    public var rawValue: String { value }
+}

@@ -1,5 +1,8 @@
+import PostgresNIO
+
 /// The two languages every member-facing and problem text is written in. French is the default.
-public enum Language: String, Sendable, Codable, CaseIterable {
+/// Read from PostgreSQL strictly: a stored value that is neither `fr` nor `en` fails the query.
+public enum Language: String, Sendable, Codable, CaseIterable, PostgresTextValue {
     case fr
     case en
 

@@ -22,7 +22,7 @@ public struct RateLimitKey: Sendable, Hashable {
     public init(_ policy: RateLimitPolicy, plan: Plan, _ subject: String...) {
         self.init(
             name: policy.headerName, rule: plan.rateLimit(policy), effect: policy.effect,
-            scope: plan.slug, subject: subject
+            scope: plan.slug.value, subject: subject
         )
     }
 

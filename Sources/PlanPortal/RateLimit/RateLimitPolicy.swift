@@ -10,15 +10,6 @@ public struct RateLimitRule: Codable, Sendable, Equatable {
         self.windowSeconds = windowSeconds
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case limit, windowSeconds }
-
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        limit = try c.decode(Int.self, forKey: .limit)
-        windowSeconds = try c.decode(Int.self, forKey: .windowSeconds)
-    }
-
     /// Parses `LIMIT/SECONDS` (as in `ADMIN_RATE_LIMIT=600/60`).
     public init?(_ text: String) {
         let parts = text.split(separator: "/")

@@ -46,6 +46,14 @@ public struct RateLimiter: Sendable {
         })
     }
 
+    /// Counts one hit on each key and throws 429 `rate_limited` when a hard limit is over; the
+    /// outcome says whether a challenge is now required and carries the headers to announce.
+    public func limit(_ keys: RateLimitKey...) async throws -> RateLimitOutcome {
+        let outcome = try await hit(keys)
+        try outcome.enforce()
+        return outcome
+    }
+
     /// Takes a hit back after a successful login: the (e-mail, IP) pair starts over and the other
     /// counters lose the hit, so only failures accumulate.
     public func refund(_ keys: [RateLimitKey], resetting reset: RateLimitKey? = nil) async throws {
@@ -63,16 +71,15 @@ public struct RateLimiter: Sendable {
     /// Deletes counters whose window has passed and redeemed challenges whose salt has expired.
     @discardableResult
     public func sweep() async throws -> Int {
-        var removed = 0
-        for try await count in try await client.query(
+        let removed = try await client.query(
             """
             WITH a AS (DELETE FROM control.rate_limits WHERE window_ends_at < now() RETURNING 1),
                  b AS (DELETE FROM control.challenge_solutions WHERE expires_at < now() RETURNING 1)
             SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b)
             """,
             logger: logger
-        ).decode(Int64.self) { removed = Int(count) }
-        return removed
+        ).decode(Int64.self).one()
+        return Int(removed ?? 0)
     }
 }
 

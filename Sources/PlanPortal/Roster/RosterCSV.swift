@@ -205,31 +205,3 @@ public enum RosterCSV {
         return records
     }
 }
-
-/// Calendar dates exchanged as ISO 8601 `YYYY-MM-DD`.
-public enum CalendarDate {
-    /// A real Gregorian date from 1900-01-01 up to today.
-    public static func isValidPast(_ text: String) -> Bool {
-        guard let date = parse(text) else { return false }
-        return date >= "1900-01-01" && date <= today()
-    }
-
-    /// The same text when it is a real `YYYY-MM-DD` date (leap years checked), else nil.
-    public static func parse(_ text: String) -> String? {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), d >= 1
-        else { return nil }
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
-        return d <= days ? text : nil
-    }
-
-    /// Today in Eastern time, where the plans this serves keep their office hours.
-    static func today() -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/Toronto") ?? .gmt
-        let c = calendar.dateComponents([.year, .month, .day], from: Date())
-        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
-    }
-}

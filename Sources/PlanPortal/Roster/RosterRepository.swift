@@ -11,22 +11,12 @@ public struct RosterImportResult: Codable, Sendable, Equatable {
 }
 
 /// The roster of each plan (`members` in the plan's schema).
-public protocol RosterRepository: Sendable {
-    /// Upserts `rows` by certificate number in one transaction; members not listed are left alone.
-    func importRows(_ rows: [RosterRow], plan: PlanSlug, audit: NewAuditEvent) async throws -> RosterImportResult
-}
-
-public struct PostgresRosterRepository: RosterRepository {
+public struct RosterRepository: Sendable {
     let client: Database
     let audit: AuditRepository
     let logger: Logger
 
-    public init(client: Database, logger: Logger) {
-        self.client = client
-        self.audit = AuditRepository(client: client, logger: logger)
-        self.logger = logger
-    }
-
+    /// Upserts `rows` by certificate number in one transaction; members not listed are left alone.
     /// COPY into a transaction-scoped staging table, then one `INSERT … ON CONFLICT DO UPDATE`
     /// that only touches rows whose data changed. Coverage is replaced only when the file has coverage columns.
     public func importRows(_ rows: [RosterRow], plan: PlanSlug, audit event: NewAuditEvent) async throws -> RosterImportResult {
@@ -67,7 +57,7 @@ public struct PostgresRosterRepository: RosterRepository {
             let result = try await tx.query(
                 """
                 WITH upserted AS (
-                    INSERT INTO \(unescaped: plan.quotedSchema).members AS m
+                    INSERT INTO \(schema: plan).members AS m
                         (certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth, email,
                          coverage_status, coverage_start, coverage_end)
                     SELECT certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth, email,
@@ -90,14 +80,21 @@ public struct PostgresRosterRepository: RosterRepository {
                 """,
                 logger: logger
             )
-            var counts = RosterImportResult(inserted: 0, updated: 0, unchanged: 0)
-            for try await (inserted, updated) in result.decode((Int, Int).self) {
-                counts = RosterImportResult(inserted: inserted, updated: updated, unchanged: rows.count - inserted - updated)
-            }
+            let (inserted, updated) = try await result.decode((Int, Int).self).one() ?? (0, 0)
+            let counts = RosterImportResult(inserted: inserted, updated: updated, unchanged: rows.count - inserted - updated)
             var event = event
             event.details.outcome = "inserted=\(counts.inserted) updated=\(counts.updated) unchanged=\(counts.unchanged)"
             try await audit.append(event, plan: plan, on: tx)
             return counts
+        }
+    }
+
+    /// Parses a roster file and, when every line is valid, applies it; otherwise throws
+    /// `roster_invalid` listing every bad line, and nothing is applied.
+    public func importCSV(_ text: String, plan: PlanSlug, audit: NewAuditEvent) async throws -> RosterImportResult {
+        switch RosterCSV.parse(text) {
+        case .failure(let errors): throw Problem.rosterInvalid(errors.lines)
+        case .success(let rows): return try await importRows(rows, plan: plan, audit: audit)
         }
     }
 

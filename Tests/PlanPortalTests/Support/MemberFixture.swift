@@ -19,6 +19,7 @@ struct MemberFixture: Sendable {
     static let domain = "umontreal.ca"
 
     var plan: PlanSlug { PlanSlug(slug)! }
+    static let lowArgon2Cost = ["memoryKiB": 7168, "iterations": 1]
     var base: String { "/v1/plans/\(slug)" }
 
     /// `challenge` is the plan's provider; `none` lets the journey tests skip solving one.
@@ -31,6 +32,11 @@ struct MemberFixture: Sendable {
         body["challenge"] = ["provider": challenge]
         try await client.execute(uri: "/v1/admin/plans", method: .post, headers: .admin(key), body: .json(body)) {
             #expect($0.status == .created)
+        }
+        // The lowest cost a plan accepts: these journeys are not about hashing (PasswordHasherTests
+        // and PlanSettingsTests are), and each activation and login hashes.
+        try await client.execute(uri: "/v1/admin/plans/\(slug)", method: .patch, headers: .admin(key), body: .json(["argon2": Self.lowArgon2Cost])) {
+            #expect($0.status == .ok)
         }
         let csv = """
             certificate_number,last_name,first_name,date_of_birth,email

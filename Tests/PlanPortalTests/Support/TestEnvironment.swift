@@ -41,6 +41,17 @@ enum TestEnvironment {
         return logger
     }
 
+    /// Waits until `condition` holds, checking every 50 ms, or fails after `seconds`: tests wait
+    /// on what they expect to happen, never on a fixed sleep.
+    static func waitUntil(_ what: String, seconds: Double = 10, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ConfigError("not within \(seconds) s: \(what)")
+    }
+
     /// A fresh plan slug no other test uses.
     static func uniqueSlug(_ prefix: String = "t") -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -142,13 +153,8 @@ enum MailCapture {
 
     /// Waits up to `seconds` for the `count`-th message to `recipient`.
     static func waitForMessage(to recipient: String, count: Int = 1, seconds: Double = 10) async throws -> String {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let found = try messages(to: recipient)
-            if found.count >= count { return found[count - 1] }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ConfigError("no message #\(count) for \(recipient) within \(seconds) s")
+        try await TestEnvironment.waitUntil("message #\(count) for \(recipient)", seconds: seconds) { try messages(to: recipient).count >= count }
+        return try messages(to: recipient)[count - 1]
     }
 
     /// The decoded text/plain part of a raw message.

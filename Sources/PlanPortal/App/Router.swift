@@ -1,0 +1,47 @@
+import Hummingbird
+import Prometheus
+
+/// Routes of the whole API, grouped like the contract's tags. Groups resolve once what their
+/// routes share: the admin key, the plan (`{plan}`), the member's session.
+func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(proxies: services.config.trustedProxies))
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    let routes = RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routes))
+    HealthController(migrator: services.migrator).addRoutes(to: router)
+    ContractController(document: services.document).addRoutes(to: router)
+    if services.config.metricsOnMainListener { MetricsController(registry: registry).addRoutes(to: router) }
+    let maxBodyBytes = services.config.maxJSONBodyBytes
+
+    // `/v1/admin/**`: an admin key; under `plans/{plan}` also a plan the key may act on.
+    let admin = router.group("v1/admin").add(middleware: AdminAuthMiddleware(
+        keys: services.adminKeys, limiter: services.limiter, rule: services.config.adminRateLimit
+    ))
+    let adminPlan = admin.group("plans/{plan}").add(middleware: AdminPlanMiddleware(plans: services.plans))
+        .group(context: AdminPlanRequestContext.self)
+    AdminPlansController(plans: services.plans, audit: services.audit, maxBodyBytes: maxBodyBytes, environment: services.config.environment)
+        .addRoutes(to: admin, plan: adminPlan)
+    AdminRosterController(roster: services.roster).addRoutes(to: adminPlan)
+    MemberSupportController(members: services.members).addRoutes(to: adminPlan)
+    AdminTermsController(terms: services.terms).addRoutes(to: adminPlan)
+    AdminBenefitsController(benefits: services.benefits, maxBodyBytes: maxBodyBytes).addRoutes(to: adminPlan)
+    AdminClaimsController(claims: services.claims, maxBodyBytes: maxBodyBytes).addRoutes(to: adminPlan)
+
+    // `/v1/plans/{plan}/**`: the plan; a member's own routes also need a live session.
+    let plan = router.group("v1/plans/{plan}").add(middleware: HashingPlanMiddleware()).add(middleware: PlanMiddleware(plans: services.plans))
+        .group(context: PlanRequestContext.self)
+    let member = router.group("v1/plans/{plan}").add(middleware: HashingPlanMiddleware()).add(middleware: PlanMiddleware(plans: services.plans))
+        .add(middleware: MemberSessionMiddleware(sessions: services.sessions))
+        .group(context: MemberRequestContext.self)
+    MemberRegistrationController(registration: services.registration, maxBodyBytes: maxBodyBytes).addRoutes(to: plan)
+    MemberSessionController(sessions: services.sessions, maxBodyBytes: maxBodyBytes).addRoutes(to: plan, member: member)
+    MemberPasswordResetController(resets: services.passwordResets, maxBodyBytes: maxBodyBytes).addRoutes(to: plan)
+    MemberChallengeController().addRoutes(to: plan)
+    MemberCoverageController(coverage: services.coverage).addRoutes(to: member)
+    MemberClaimsController(claims: services.memberClaims, maxBodyBytes: maxBodyBytes).addRoutes(to: member)
+    routes.load(router.routes)
+    return router
+}

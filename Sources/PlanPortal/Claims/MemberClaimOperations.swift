@@ -1,0 +1,59 @@
+import Foundation
+import NIOCore
+
+/// A member's claims and receipts (tag `member-claims`) for every presentation. Another member's
+/// claim or receipt is `claim_not_found` / `attachment_not_found`, never a refusal that says it exists.
+struct MemberClaimOperations: Sendable {
+    let claims: ClaimRepository
+
+    /// `submitClaim`: idempotent on `key` for 24 hours: the same key and input give back the first
+    /// answer (`replayed`), the same key with another input is refused.
+    func submitClaim(
+        plan: Plan, session: MemberSession, key: IdempotencyKey, input: ClaimSubmission, facts: RequestFacts,
+        today: String = CalendarDate.today()
+    ) async throws -> SubmittedClaim {
+        try input.validateShape(today: today)
+        return try await claims.submit(plan: plan.slug, accountID: session.accountID, key: key, submission: input, facts: facts)
+    }
+
+    /// `listMyClaims`: newest first, by keyset.
+    func listMyClaims(plan: Plan, session: MemberSession, query: ClaimListQuery) async throws -> ClaimPage<ClaimSummary> {
+        let page = try await claims.list(plan: plan.slug, accountID: session.accountID, query: query)
+        return ClaimPage(items: page.items.map(\.summary), nextCursor: page.nextCursor)
+    }
+
+    /// `getMyClaim`: one claim with its receipts and history.
+    func getMyClaim(plan: Plan, session: MemberSession, claimID: UUID) async throws -> ClaimDetail {
+        guard let detail = try await claims.detail(plan: plan.slug, claimID: claimID, accountID: session.accountID) else {
+            throw Problem.claimNotFound
+        }
+        return detail
+    }
+
+    /// `addClaimAttachment`: a receipt on a claim still `submitted`; its type comes from its first
+    /// bytes (PDF, JPEG or PNG), never from what the client says.
+    func addClaimAttachment(
+        plan: Plan, session: MemberSession, claimID: UUID, filename: ReceiptFilename?, bytes: ByteBuffer, facts: RequestFacts
+    ) async throws -> ClaimAttachmentInfo {
+        guard let contentType = ReceiptType.sniff(bytes.readableBytesView) else { throw Problem.unsupportedAttachmentType }
+        return try await claims.addAttachment(
+            plan: plan.slug, accountID: session.accountID, claimID: claimID, contentType: contentType, filename: filename?.value,
+            bytes: bytes, facts: facts
+        )
+    }
+
+    /// `getClaimAttachment`: a receipt's bytes.
+    func getClaimAttachment(plan: Plan, session: MemberSession, claimID: UUID, attachmentID: UUID) async throws -> ClaimAttachment {
+        guard let attachment = try await claims.attachment(plan: plan.slug, accountID: session.accountID, claimID: claimID, attachmentID: attachmentID)
+        else { throw Problem.attachmentNotFound }
+        return attachment
+    }
+}
+
+/// A claim `submitClaim` stored, or found stored under the same idempotency key.
+struct SubmittedClaim: Sendable {
+    @LowercaseUUID var claimID: UUID
+    /// The JSON of the claim as first answered; a replay gives back exactly these bytes.
+    var json: String
+    var replayed: Bool
+}

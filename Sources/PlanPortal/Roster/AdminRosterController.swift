@@ -1,0 +1,28 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Tag `admin-roster`: the member roster a TPA loads for its plan.
+struct AdminRosterController: Sendable {
+    /// Largest roster file accepted (about 150,000 members).
+    public static let maxRosterBytes = 16 * 1024 * 1024
+
+    let roster: RosterRepository
+
+    func addRoutes(to group: RouterGroup<AdminPlanRequestContext>) {
+        group.put("roster", use: importRoster)
+    }
+
+    /// `importRoster`: `text/csv` body; all lines valid or nothing applied (422 `roster_invalid`).
+    @Sendable func importRoster(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "text/csv" else { throw Problem.unsupportedMediaType }
+        var request = request
+        let buffer = try await request.collectBody(upTo: Self.maxRosterBytes, tooLarge: .payloadTooLarge)
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw Problem.rosterInvalid([.init(line: 1, field: nil, reason: "not_utf8")])
+        }
+        let result = try await roster.importCSV(text, plan: context.plan.slug, audit: context.auditEvent("roster.imported"))
+        return try .json(result)
+    }
+}
