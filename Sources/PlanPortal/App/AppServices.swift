@@ -39,6 +39,7 @@ struct AppServices: Sendable {
     let passwordResets: PasswordResetOperations
     let coverage: CoverageOperations
     let memberClaims: MemberClaimOperations
+    let accounts: AccountOperations
 
     init(config: AppConfig, logger: Logger) throws {
         self.config = config
@@ -88,9 +89,13 @@ struct AppServices: Sendable {
             registrations: RegistrationRepository(client: postgres, audit: audit, outbox: outbox, logger: logger),
             limiter: limiter, challenge: challenge, hasher: hasher
         )
+        let sessionRepository = SessionRepository(client: postgres, audit: audit, logger: logger)
         self.sessions = SessionOperations(
-            sessions: SessionRepository(client: postgres, audit: audit, logger: logger), terms: terms, audit: audit,
-            limiter: limiter, challenge: challenge, hasher: hasher
+            sessions: sessionRepository, terms: terms, audit: audit, limiter: limiter, challenge: challenge, hasher: hasher
+        )
+        self.accounts = AccountOperations(
+            accounts: AccountRepository(client: postgres, sessions: sessionRepository, audit: audit, outbox: outbox, logger: logger),
+            sessions: sessionRepository, limiter: limiter, hasher: hasher
         )
         self.passwordResets = PasswordResetOperations(
             resets: PasswordResetRepository(client: postgres, audit: audit, outbox: outbox, logger: logger),

@@ -101,16 +101,22 @@ enum MailTemplates {
 
     /// The guide's "if nothing arrives within 60 minutes, contact the Infocentre" line.
     static func supportLine(_ plan: Plan, _ language: Language) -> String {
+        let reach = supportReach(plan, language)
+        return language == .fr
+            ? "Si un courriel attendu n'arrive pas dans les 60 minutes, communiquez avec le soutien du régime\(reach)."
+            : "If an expected e-mail does not arrive within 60 minutes, contact the plan's support\(reach)."
+    }
+
+    /// How to reach the plan's support, ready to follow "contact the plan's support": ` at 1-888…
+    /// or by e-mail at … (hours)`, or empty.
+    static func supportReach(_ plan: Plan, _ language: Language) -> String {
         let s = plan.support
         var ways: [String] = []
         if let phone = s.phone { ways.append(language == .fr ? "au \(phone)" : "at \(phone)") }
         if let email = s.email { ways.append(language == .fr ? "par courriel à \(email)" : "by e-mail at \(email)") }
         let hours = language == .fr ? s.hoursFr : s.hoursEn
         let contact = ways.isEmpty ? "" : " " + ways.joined(separator: language == .fr ? " ou " : " or ")
-        let when = hours.map { language == .fr ? " (\($0))" : " (\($0))" } ?? ""
-        return language == .fr
-            ? "Si un courriel attendu n'arrive pas dans les 60 minutes, communiquez avec le soutien du régime\(contact)\(when)."
-            : "If an expected e-mail does not arrive within 60 minutes, contact the plan's support\(contact)\(when)."
+        return contact + (hours.map { " (\($0))" } ?? "")
     }
 
     static func compose(to: String, subject: String, paragraphs: [String], link: String, linkLabel: String) -> MailMessage {

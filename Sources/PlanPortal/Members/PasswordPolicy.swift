@@ -72,11 +72,11 @@ public struct PasswordPolicy: Codable, Sendable, Equatable {
         return rules.filter { broken.contains($0.id) }
     }
 
-    /// Problem-ready errors for `password_policy`.
-    public func check(_ password: String, email: String?) throws {
+    /// Problem-ready errors for `password_policy`, on `field` of the request body.
+    public func check(_ password: String, email: String?, field: String = "password") throws {
         let broken = violations(password, email: email)
         guard broken.isEmpty else {
-            throw Problem.passwordPolicy(broken.map { LocalizedFieldError(field: "password", rule: $0.id, message: $0.text) })
+            throw Problem.passwordPolicy(broken.map { LocalizedFieldError(field: field, rule: $0.id, message: $0.text) })
         }
     }
 

@@ -44,6 +44,11 @@ public enum RateLimitPolicy: String, CaseIterable, Codable, Sendable {
     case resetEmail
     /// Password-reset requests per client IP.
     case resetIp
+    /// Current-password checks (password or security-question change) per account: a stolen
+    /// session cannot guess the password.
+    case currentPasswordAccount
+    /// Current-password checks per client IP, whichever account.
+    case currentPasswordIp
 
     public var defaultRule: RateLimitRule {
         switch self {
@@ -58,6 +63,8 @@ public enum RateLimitPolicy: String, CaseIterable, Codable, Sendable {
         case .resetChallenge: .init(limit: 2, windowSeconds: 3600)
         case .resetEmail: .init(limit: 5, windowSeconds: 3600)
         case .resetIp: .init(limit: 30, windowSeconds: 300)
+        case .currentPasswordAccount: .init(limit: 10, windowSeconds: 3600)
+        case .currentPasswordIp: .init(limit: 30, windowSeconds: 900)
         }
     }
 

@@ -54,14 +54,8 @@ struct ActivationSubmission: Decodable, Sendable {
 
     /// Everything that can be checked without the roster: shapes, confirmation, policy, question.
     func validate(plan: Plan, email: String?) throws {
-        var errors = MemberFieldRules.dateOfBirth(dateOfBirth) + MemberFieldRules.certificate(certificateNumber)
-        if !plan.securityQuestions.contains(where: { $0.id == securityQuestionId }) {
-            errors.append(.init(field: "securityQuestionId", rule: "enum", message: .init(fr: "Question inconnue.", en: "Unknown question.")))
-        }
-        let answer = SecurityQuestion.normalizedAnswer(securityAnswer)
-        if answer.count < 2 || securityAnswer.count > 200 {
-            errors.append(.init(field: "securityAnswer", rule: "length", message: .init(fr: "Réponse de 2 à 200 caractères.", en: "Answer of 2 to 200 characters.")))
-        }
+        let errors = MemberFieldRules.dateOfBirth(dateOfBirth) + MemberFieldRules.certificate(certificateNumber)
+            + MemberFieldRules.securityQuestion(id: securityQuestionId, answer: securityAnswer, plan: plan)
         guard errors.isEmpty else { throw Problem.validation(errors) }
         guard password == passwordConfirmation else { throw Problem.passwordMismatch }
         try plan.passwordPolicy.check(password, email: email)

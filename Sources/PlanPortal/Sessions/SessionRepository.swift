@@ -126,6 +126,25 @@ struct SessionRepository: Sendable {
         }
     }
 
+    /// Ends every session of `accountID` except `keeping` (the one making the change), inside the
+    /// caller's transaction; returns how many ended. What a credential change revokes: when device
+    /// tokens (issue #11) land, they are revoked here too.
+    @discardableResult
+    func revokeOthers(plan: PlanSlug, accountID: UUID, keeping: MemberSession, on tx: PostgresConnection) async throws -> Int {
+        let rows = try await tx.query(
+            """
+            UPDATE \(schema: plan).sessions SET revoked_at = now()
+            WHERE account_id = \(accountID) AND revoked_at IS NULL
+              AND token_hash <> \(ByteBuffer(bytes: SecretToken.digest(keeping.token)))
+            RETURNING 1
+            """,
+            logger: logger
+        )
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
+    }
+
     func profile(plan: PlanSlug, accountID: UUID) async throws -> Me? {
         let rows = try await client.query(
             """

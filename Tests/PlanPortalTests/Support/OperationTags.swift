@@ -31,6 +31,9 @@ extension Tag {
     @Tag static var createSession: Self
     @Tag static var deleteCurrentSession: Self
     @Tag static var getMe: Self
+    @Tag static var updateMe: Self
+    @Tag static var changePassword: Self
+    @Tag static var putSecurityQuestion: Self
     @Tag static var requestPasswordReset: Self
     @Tag static var getPasswordReset: Self
     @Tag static var completePasswordReset: Self
