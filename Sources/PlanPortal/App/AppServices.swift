@@ -40,6 +40,8 @@ struct AppServices: Sendable {
     let coverage: CoverageOperations
     let memberClaims: MemberClaimOperations
     let accounts: AccountOperations
+    /// The plan's logo (what `getPlanLogo` and the portal's logo route serve).
+    let branding: BrandingRepository
 
     init(config: AppConfig, logger: Logger) throws {
         self.config = config
@@ -103,6 +105,7 @@ struct AppServices: Sendable {
         )
         self.coverage = CoverageOperations(benefits: benefits)
         self.memberClaims = MemberClaimOperations(claims: claims)
+        self.branding = BrandingRepository(client: postgres, audit: audit, planCache: planCache, logger: logger)
     }
 
     /// The pools to run as services: one, or two with `DATABASE_DIRECT_URL`.

@@ -51,6 +51,8 @@ public struct ChallengeSettings: Codable, Sendable, Equatable {
     /// The siteverify endpoint to call.
     public var effectiveVerifyURL: String? { verifyUrl ?? provider.defaultVerifyURL }
     public var effectivePowMaxNumber: Int { powMaxNumber ?? Self.defaultPowMaxNumber }
+    /// reCAPTCHA's version for clients: `v3` when a minimum score is set, else `v2`; nil for other providers.
+    public var recaptchaVersion: String? { provider == .recaptcha ? (minScore == nil ? "v2" : "v3") : nil }
 }
 
 /// What the admin API returns about a plan's challenge: everything but the secret.

@@ -12,13 +12,10 @@ struct ClientChallenge: Encodable, Sendable {
     /// 503 `challenge_unavailable` when the plan's proof-of-work key is missing.
     init(plan: Plan) throws {
         let settings = plan.challenge
-        (provider, siteKey, action) = (settings.provider, settings.siteKey, settings.action)
-        switch settings.provider {
-        case .recaptcha: version = settings.minScore == nil ? "v2" : "v3"
-        case .pow:
+        (provider, siteKey, action, version) = (settings.provider, settings.siteKey, settings.action, settings.recaptchaVersion)
+        if settings.provider == .pow {
             guard let key = plan.settings.powKey else { throw Problem.challengeUnavailable }
             pow = ProofOfWork.make(key: key, maxNumber: settings.effectivePowMaxNumber)
-        case .hcaptcha, .turnstile, .none: break
         }
     }
 }

@@ -67,6 +67,9 @@ public struct AppConfig: Sendable {
     public var planCacheSeconds: Int
     /// Requests per admin key (`ADMIN_RATE_LIMIT`, `LIMIT/SECONDS`, default 600/60).
     public var adminRateLimit: RateLimitRule
+    /// Browser origins CORS grants on `/v1/admin/**` (`ADMIN_ALLOWED_ORIGINS`, comma-separated;
+    /// none by default: admin consoles call from servers, or from an origin named here).
+    public var adminAllowedOrigins: [WebOrigin] = []
     /// A separate listener for `/metrics` (`METRICS_PORT`); without it, `/metrics` is on the main
     /// listener outside production and nowhere in production.
     public var metricsPort: Int?
@@ -198,6 +201,12 @@ public struct AppConfig: Sendable {
         if let value = env["ADMIN_RATE_LIMIT"], !value.isEmpty {
             guard let parsed = RateLimitRule(value) else { throw ConfigError("ADMIN_RATE_LIMIT must be LIMIT/SECONDS, e.g. 600/60") }
             config.adminRateLimit = parsed
+        }
+        if let value = env["ADMIN_ALLOWED_ORIGINS"], !value.isEmpty {
+            guard let parsed = WebOrigin.list(value) else {
+                throw ConfigError("ADMIN_ALLOWED_ORIGINS must be a comma-separated list of origins such as https://admin.example.ca (http only for localhost)")
+            }
+            config.adminAllowedOrigins = parsed
         }
         if let value = env["HASH_CONCURRENCY"], !value.isEmpty {
             guard let parsed = Int(value), parsed >= 1 else { throw ConfigError("HASH_CONCURRENCY must be at least 1") }

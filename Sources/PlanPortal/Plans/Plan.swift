@@ -33,7 +33,7 @@ public struct Plan: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case slug, schema, nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale, createdAt, updatedAt
         case passwordPolicy, argon2, securityQuestions, sessionIdleMinutes, sessionAbsoluteHours
-        case challenge, rateLimits
+        case challenge, rateLimits, allowedOrigins, branding
     }
 
     /// The contract's fields, with the effective member-journey settings (defaults filled in);
@@ -57,6 +57,8 @@ public struct Plan: Encodable, Sendable, Equatable {
         try c.encode(settings.sessionAbsoluteHours ?? 12, forKey: .sessionAbsoluteHours)
         try c.encode(ChallengeSettingsView(challenge), forKey: .challenge)
         try c.encode(rateLimits, forKey: .rateLimits)
+        try c.encode(allowedOrigins.map(\.value), forKey: .allowedOrigins)
+        try c.encode(BrandingView(branding), forKey: .branding)
     }
 
     public func name(_ language: Language) -> String { language == .fr ? nameFr : nameEn }

@@ -89,6 +89,9 @@ public struct PlanPatch: Decodable, Sendable {
     public var challenge: ChallengePatch?
     /// Per-policy overrides; a policy set to `null` returns to its default.
     public var rateLimits: [String: RateLimitRule?]?
+    /// Browser origins CORS grants; `null` returns to the default (the origin of `portalUrl`).
+    public var allowedOrigins: PatchField<[String]> = .absent
+    public var branding: BrandingPatch?
 
     public init() {}
 
@@ -108,6 +111,8 @@ public struct PlanPatch: Decodable, Sendable {
         if sessionAbsoluteHours != nil { names.append("sessionAbsoluteHours") }
         if challenge != nil { names.append("challenge") }
         if let rateLimits { names.append(contentsOf: rateLimits.keys.sorted().map { "rateLimits.\($0)" }) }
+        if allowedOrigins.isPresent { names.append("allowedOrigins") }
+        if let branding { names.append(contentsOf: branding.fieldNames.map { "branding.\($0)" }) }
         return names
     }
 
@@ -141,6 +146,12 @@ public struct PlanPatch: Decodable, Sendable {
         }
         if let challenge { result.settings.challenge = challenge.applied(to: plan.challenge, errors: &errors) }
         if let rateLimits { result.settings.rateLimits = PlanRules.rateLimits(rateLimits, current: plan.settings.rateLimits ?? [:], errors: &errors) }
+        switch allowedOrigins {
+        case .absent: break
+        case .null: result.settings.cors = CORSSettings()
+        case .value(let origins): result.settings.cors = CORSSettings(allowedOrigins: PlanRules.allowedOrigins(origins, errors: &errors))
+        }
+        if let branding { result.settings.branding = branding.applied(to: plan.branding, errors: &errors) }
         if fieldNames.isEmpty {
             errors.append(.init(field: "body", rule: "min_properties", message: .init(fr: "Aucun champ à modifier.", en: "No field to change.")))
         }

@@ -14,6 +14,10 @@ public struct PlanSettings: Codable, Sendable, Equatable {
     public var powKey: String?
     /// Per-policy overrides, keyed by `RateLimitPolicy` raw value.
     public var rateLimits: [String: RateLimitRule]?
+    /// Browser origins CORS grants (default: the origin of `portalUrl`).
+    public var cors: CORSSettings?
+    /// Primary colour and logo facts of the plan's portal.
+    public var branding: BrandingSettings?
 
     public init() {}
 }

@@ -16,10 +16,14 @@ extension Tag {
     @Tag static var listPlans: Self
     @Tag static var getPlan: Self
     @Tag static var updatePlan: Self
+    @Tag static var putPlanLogo: Self
+    @Tag static var deletePlanLogo: Self
     @Tag static var listAuditEvents: Self
     @Tag static var importRoster: Self
     @Tag static var getMember: Self
     @Tag static var publishTerms: Self
+    @Tag static var getPublicPlan: Self
+    @Tag static var getPlanLogo: Self
     @Tag static var startRegistration: Self
     @Tag static var submitIdentity: Self
     @Tag static var resendActivation: Self
