@@ -78,7 +78,7 @@ struct PortalController: Sendable {
         let form = try await PortalForm.read(&request, allowFiles: files)
         guard sealer.open(request, plan: scope.plan.slug) != nil,
               sealer.csrfMatches(form.fields["_csrf"], nonce: scope.flow.nonce, plan: scope.plan.slug)
-        else { throw PortalRefusal.csrf }
+        else { throw PortalRefusal.csrf(scope.language) }
         return form
     }
 
@@ -127,8 +127,8 @@ struct PortalController: Sendable {
 
 /// What the portal refuses before any operation runs.
 enum PortalRefusal: Error {
-    /// A POST without the CSRF token of its flow (or without the flow cookie).
-    case csrf
+    /// A POST without the CSRF token of its flow (or without the flow cookie), refused in the page's language.
+    case csrf(Language)
 }
 
 /// Renders what a portal handler did not: a refused form (403), an unknown plan (404), the
@@ -140,14 +140,14 @@ struct PortalErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch PortalRefusal.csrf {
-            return page(request, title: "form_expired_title", body: nil, status: .forbidden, retryAfter: nil)
+        } catch PortalRefusal.csrf(let language) {
+            return page(request, language: language, title: "form_expired_title", body: nil, status: .forbidden, retryAfter: nil)
         } catch {
             let problem = ProblemMiddleware.problem(for: error, context: context)
             let language = Self.language(request)
             let title = problem.status == .notFound ? "not_found_title" : "error_title"
             return page(
-                request, title: title, body: problem.detail(language), status: problem.status,
+                request, language: language, title: title, body: problem.detail(language), status: problem.status,
                 retryAfter: problem.headers[.retryAfter]
             )
         }
@@ -159,8 +159,7 @@ struct PortalErrorMiddleware: RouterMiddleware {
     }
 
     /// A plain page without the plan (which may be the unknown thing).
-    func page(_ request: Request, title: String, body: String?, status: HTTPResponse.Status, retryAfter: String?) -> Response {
-        let language = Self.language(request)
+    func page(_ request: Request, language: Language, title: String, body: String?, status: HTTPResponse.Status, retryAfter: String?) -> Response {
         let texts = PortalText.all(language)
         var context: [String: Any] = [
             "lang": language.rawValue, "t": texts, "title": texts[title] ?? title, "assets": "/portal/static",

@@ -93,7 +93,10 @@ struct PortalRenderer: Sendable {
             summary.insert(["message": "\(problem.title(language)). \(problem.detail(language))"], at: 0)
         }
         var fieldErrors: [String: String] = [:]
-        for error in form.errors where fieldErrors[error.field] == nil { fieldErrors[error.field] = error.message(language) }
+        for error in form.errors {
+            // Every rule a field breaks, next to it (a password can break several).
+            fieldErrors[error.field] = fieldErrors[error.field].map { "\($0) \(error.message(language))" } ?? error.message(language)
+        }
         var context: [String: Any] = [
             "lang": language.rawValue,
             "t": texts,

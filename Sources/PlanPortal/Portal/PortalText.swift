@@ -61,7 +61,7 @@ enum PortalText {
         "first_name_label": .init(fr: "Prénom", en: "First name"),
         "names_hint": .init(fr: "Comme dans votre dossier universitaire.", en: "As in your university record."),
         "dob_label": .init(fr: "Date de naissance", en: "Date of birth"),
-        "dob_hint": .init(fr: "Jour, mois et année (par exemple 12-04-1999).", en: "Day, month and year (for example 12-04-1999)."),
+        "dob_hint": .init(fr: "Jour, mois et année, par exemple le 12 avril 1999.", en: "Day, month and year, for example April 12, 1999."),
         "certificate_label": .init(fr: "Numéro de certificat", en: "Certificate number"),
         "certificate_hint": .init(
             fr: "Il figure sur votre carte de couverture, qui vous a été envoyée par courriel (lettres et chiffres).",
