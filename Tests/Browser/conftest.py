@@ -197,3 +197,37 @@ class Steps:
 def solve_and_submit(page, button_name):
     """Sends a form that holds the proof of work: our script solves it in the page first."""
     page.get_by_role("button", name=button_name).click()
+
+
+def solve_pow(slug):
+    """A challengeToken for `slug`'s proof of work, solved here (for setups through the API)."""
+    import base64
+    import hashlib
+    status, info, _ = api("GET", f"/v1/plans/{slug}/challenge", key=None)
+    assert status == 200, info
+    pow = info["pow"]
+    for number in range(pow["maxnumber"] + 1):
+        if hashlib.sha256(f"{pow['salt']}{number}".encode()).hexdigest() == pow["challenge"]:
+            solution = {k: pow[k] for k in ("algorithm", "challenge", "salt", "signature")}
+            solution["number"] = number
+            return base64.b64encode(json.dumps(solution).encode()).decode()
+    raise AssertionError("proof of work not solved")
+
+
+def activate_through_api(plan, member, password):
+    """An active account for `member`, made through the JSON API (for tests about later screens)."""
+    slug = plan.slug
+    status, started, _ = api("POST", f"/v1/plans/{slug}/registrations", {"email": member["email"], "emailConfirmation": member["email"]}, key=None)
+    assert status == 201, started
+    status, body, _ = api("POST", f"/v1/plans/{slug}/registrations/{started['registrationId']}/identity", {
+        "lastName": member["last"], "firstName": member["first"], "dateOfBirth": member["dob"],
+        "certificateNumber": member["certificate"], "challengeToken": solve_pow(slug),
+    }, key=None)
+    assert status == 202, body
+    token = wait_for_link(member["email"]).split("token=")[1]
+    status, questions, _ = api("GET", f"/v1/plans/{slug}/security-questions", key=None)
+    status, body, _ = api("POST", f"/v1/plans/{slug}/activations/{token}", {
+        "dateOfBirth": member["dob"], "certificateNumber": member["certificate"], "password": password,
+        "passwordConfirmation": password, "securityQuestionId": questions[0]["id"], "securityAnswer": "Sherbrooke",
+    }, key=None)
+    assert status == 201, body
