@@ -38,6 +38,35 @@ import Testing
             return response
         }
 
+        /// A `multipart/form-data` POST with one file part, as a browser sends a form with a file input.
+        @discardableResult
+        func postMultipart(_ uri: String, _ fields: [String: String], file: (name: String, filename: String, bytes: [UInt8])) async throws -> TestResponse {
+            var fields = fields
+            if let token = self.csrf { fields["_csrf"] = token }
+            let boundary = "----PortalTests\(UUID().uuidString)"
+            var body = ByteBuffer()
+            for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+                body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+            }
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\nContent-Type: application/pdf\r\n\r\n")
+            body.writeBytes(file.bytes)
+            body.writeString("\r\n--\(boundary)--\r\n")
+            var headers = headers()
+            headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+            let response = try await client.execute(uri: uri, method: .post, headers: headers, body: body)
+            remember(response)
+            return response
+        }
+
+        /// Logs in through the portal's login page (accepting the terms).
+        func logIn(_ f: MemberFixture, email: String? = nil) async throws {
+            try await get("/portal/\(f.slug)/login")
+            let response = try await post("/portal/\(f.slug)/login", [
+                "email": email ?? f.email, "password": "Soleil#Nord42", "acceptTerms": "yes", "termsVersion": f.termsVersion,
+            ])
+            #expect(response.status == .seeOther && response.headers[.location] == "/portal/\(f.slug)/coverage")
+        }
+
         func headers() -> HTTPFields {
             var fields = HTTPFields()
             if !cookies.isEmpty { fields[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
@@ -237,5 +266,97 @@ import Testing
         }
         #expect(!used.isEmpty)
         #expect(used.subtracting(PortalText.entries.keys).sorted() == [], "keys the templates use but the catalogue lacks")
+    }
+
+    /// One claim per form: the same form sent twice (same idempotency key) makes one claim with
+    /// one receipt; the claims list pages by ten.
+    @Test(.tags(.submitClaim, .addClaimAttachment, .listMyClaims, .getMyClaim)) func newClaimFormIsIdempotentAndTheListPages() async throws {
+        try await TestEnvironment.withApp { client, services, key in
+            let c = try await ClaimsFixture.make(client, services, key: key)
+            let browser = Browser(client)
+            try await browser.logIn(c.member)
+            let form = try await browser.get("/portal/\(c.slug)/claims/new")
+            #expect(form.status == .ok)
+            let html = String(buffer: form.body)
+            #expect(html.contains(#"accept="image/*,application/pdf""#) && html.contains("capture=\"environment\""))
+            let keyRange = try #require(html.range(of: #"name="idempotencyKey" value="[^"]+""#, options: .regularExpression))
+            let idempotencyKey = String(html[keyRange].dropFirst(#"name="idempotencyKey" value=""#.count).dropLast())
+            let fields = [
+                "idempotencyKey": idempotencyKey, "category": "dental", "serviceDate": CalendarDate.today(), "providerName": "Clinique du Plateau",
+                "amount": "85,50", "notes": "",
+            ]
+            let pdf = Array("%PDF-1.4\n%%EOF\n".utf8)
+            let first = try await browser.postMultipart("/portal/\(c.slug)/claims/new", fields, file: ("receipt", "recu.pdf", pdf))
+            #expect(first.status == .seeOther)
+            let location = try #require(first.headers[.location])
+            let again = try await browser.postMultipart("/portal/\(c.slug)/claims/new", fields, file: ("receipt", "recu.pdf", pdf))
+            #expect(again.status == .seeOther && again.headers[.location] == location, "the second send shows the first claim")
+            try #expect(await c.member.count(services, "SELECT count(*)::int FROM $S.claims") == 1)
+            try #expect(await c.member.count(services, "SELECT count(*)::int FROM $S.claim_attachments") == 1)
+            try #expect(await c.member.count(services, "SELECT amount_cents::int FROM $S.claims") == 8550)
+            let detail = try await browser.get(location)
+            #expect(detail.status == .ok && String(buffer: detail.body).contains("recu.pdf"))
+
+            // A receipt that is not a PDF, JPEG or PNG: refused next to its field, nothing stored.
+            let text = try await browser.postMultipart("/portal/\(c.slug)/claims/new", fields.merging(["idempotencyKey": "k2"]) { $1 },
+                                                       file: ("receipt", "notes.txt", Array("hello".utf8)))
+            #expect(text.status == .unprocessableContent)
+            #expect(String(buffer: text.body).contains("id=\"receipt-error\""))
+            try #expect(await c.member.count(services, "SELECT count(*)::int FROM $S.claims") == 1)
+
+            for index in 0..<10 {
+                _ = try await c.submit(client, ClaimsFixture.claimBody(provider: "Clinique \(index)"))
+            }
+            let page1 = try await browser.get("/portal/\(c.slug)/claims")
+            let body1 = String(buffer: page1.body)
+            #expect(body1.components(separatedBy: "class=\"claim-item\"").count - 1 == 10)
+            let next = try #require(body1.range(of: #"href="[^"]+cursor=[^"]+" rel="next""#, options: .regularExpression))
+            let href = String(body1[next].dropFirst(6).prefix { $0 != "\"" })
+            let page2 = try await browser.get(href.replacingOccurrences(of: "&amp;", with: "&"))
+            let body2 = String(buffer: page2.body)
+            #expect(body2.components(separatedBy: "class=\"claim-item\"").count - 1 == 1)
+            #expect(!body2.contains("rel=\"next\""))
+            // Another member's claim is not found, as in the API.
+            let other = Browser(client)
+            let email = "luc.\(c.slug.split(separator: "-").last ?? "x")@\(MemberFixture.domain)"
+            try await other.logIn(c.member, email: email)
+            #expect(try await other.get(location).status == .notFound)
+        }
+    }
+
+    /// The challenge appears on the login page once the limits demand it; a third-party provider's
+    /// widget (and its origins in the CSP) only for plans that use it.
+    @Test(.tags(.createSession, .getChallenge)) func challengeWidgetsFollowThePlansProvider() async throws {
+        try await TestEnvironment.withApp { client, services, key in
+            let f = try await MemberFixture.make(client: client, key: key, challenge: "pow")
+            let browser = Browser(client)
+            try await browser.get("/portal/\(f.slug)/login")
+            var last: TestResponse?
+            for _ in 0..<7 {
+                last = try await browser.post("/portal/\(f.slug)/login", ["email": f.email, "password": "Wrong#Pass1"])
+            }
+            let page = try #require(last)
+            #expect(page.status == .forbidden || page.status == .unprocessableContent || page.status == .tooManyRequests)
+            #expect(String(buffer: page.body).contains("data-pow-url=\"/v1/plans/\(f.slug)/challenge\""), "the login form now holds the challenge")
+            try #expect(await f.count(services, "SELECT count(*)::int FROM $S.audit_events WHERE action = 'login.failure'") >= 5)
+
+            try await client.execute(uri: "/v1/admin/plans/\(f.slug)", method: .patch, headers: .admin(key), body: .json(["challenge": [
+                "provider": "turnstile", "siteKey": "site-key-1", "secret": "secret-1",
+            ]])) { #expect($0.status == .ok) }
+            let register = Browser(client)
+            try await register.get("/portal/\(f.slug)/register")
+            try await register.post("/portal/\(f.slug)/register", ["email": f.email, "emailConfirmation": f.email])
+            let identity = try await register.get("/portal/\(f.slug)/register/identity")
+            let html = String(buffer: identity.body)
+            #expect(html.contains(#"<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>"#))
+            #expect(html.contains(#"class="cf-turnstile" data-sitekey="site-key-1""#))
+            let policy = try #require(identity.headers[.contentSecurityPolicy])
+            #expect(policy.contains("script-src 'self' https://challenges.cloudflare.com;"))
+            #expect(policy.contains("frame-src https://challenges.cloudflare.com;"))
+            // Pages without the challenge keep the strict policy.
+            let step1 = try await register.get("/portal/\(f.slug)/register")
+            #expect(try #require(step1.headers[.contentSecurityPolicy]).contains("script-src 'self';"))
+            #expect(!String(buffer: step1.body).contains("cloudflare"))
+        }
     }
 }
