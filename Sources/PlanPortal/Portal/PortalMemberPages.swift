@@ -168,6 +168,8 @@ extension PortalController {
         if let receipt {
             if ReceiptType.sniff(receipt.bytes.readableBytesView) == nil {
                 state.fail("receipt", Problem.unsupportedAttachmentType.detail)
+            } else if receipt.bytes.readableBytes > ReceiptType.maxBytes {
+                state.fail("receipt", Problem.attachmentTooLarge.detail)
             }
         } else {
             state.fail("receipt", text("claim_receipt_required"))
