@@ -25,7 +25,7 @@ def register(page, plan, email, identity):
 
 def test_email_mismatch_is_shown_next_to_its_field_and_in_a_focused_summary(page):
     plan = Plan()
-    step = Steps("errors")
+    step = Steps("errors-mismatch")
     page.goto(plan.url("/register"))
     page.get_by_label("Adresse courriel institutionnelle").fill(plan.members[0]["email"])
     page.get_by_label("Confirmation de l'adresse courriel").fill("autre@" + plan.domain)
