@@ -35,7 +35,11 @@ import Yams
         config.logLevel = .error
         let services = try AppServices(config: config, logger: TestEnvironment.logger)
         let router = buildRouter(services, registry: .init())
-        let routes = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        // The member portal's HTML pages (`/portal/**`) are not part of the JSON API that
+        // openapi.yaml describes; they are left out here on purpose (PortalTests cover them).
+        let all = router.routes.map { "\($0.method.rawValue) \($0.path.description)" }
+        let routes = Set(all.filter { !$0.split(separator: " ")[1].hasPrefix("/portal/") })
+        #expect(all.contains("GET /portal/{plan}/register"), "the portal is served")
         let spec = try specOperations()
         #expect(routes.subtracting(spec).sorted() == [], "routes missing from openapi.yaml")
         #expect(spec.subtracting(routes).sorted() == [], "operations without a route")

@@ -4,7 +4,7 @@
 # Installs what the build and the tests need from Debian, running `apt-get update` first
 # when anything is missing.
 pp_install_packages() {
-    local wanted=(postgresql postgresql-contrib libargon2-dev pkg-config python3 python3-venv python3-aiosmtpd argon2 curl "$@")
+    local wanted=(postgresql postgresql-contrib libargon2-dev pkg-config python3 python3-venv python3-aiosmtpd argon2 curl chromium "$@")
     local missing=()
     for pkg in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -19,14 +19,15 @@ pp_install_packages() {
 }
 
 # pp_python_tools ROOT: the one virtualenv of the Python tools the scripts run
-# (openapi-spec-validator, schemathesis, and the manifest validators check-jsonschema and
-# kubernetes-validate), ROOT/.build/python-tools (git-ignored), created on first
+# (openapi-spec-validator, schemathesis, the manifest validators check-jsonschema and
+# kubernetes-validate, and the portal's browser tests: pytest, playwright driving Debian's
+# chromium — no browser download — and axe-playwright-python), ROOT/.build/python-tools (git-ignored), created on first
 # use and reused while the pinned set is unchanged; prints its folder. Never the system pip (PEP
 # 668 refuses it on Debian 12). Built on the newest Python the machine has: CPython 3.11 before
 # 3.11.9 can fail inside schemathesis with "AST constructor recursion depth mismatch".
 pp_python_tools() {
     local venv="${PYTHON_TOOLS_VENV:-$1/.build/python-tools}"
-    local wanted="openapi-spec-validator>=0.7,<0.8 schemathesis>=4.32,<5 check-jsonschema>=0.29,<1 kubernetes-validate>=1.30,<2 pyyaml>=6,<7 jsonpatch>=1.33,<2"
+    local wanted="openapi-spec-validator>=0.7,<0.8 schemathesis>=4.32,<5 check-jsonschema>=0.29,<1 kubernetes-validate>=1.30,<2 pyyaml>=6,<7 jsonpatch>=1.33,<2 playwright>=1.50,<2 axe-playwright-python>=0.1.8,<0.2 pytest>=8,<9"
     if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$wanted" ]; then
         local py="" candidate
         for candidate in $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3.13 python3.12 python3; do

@@ -31,6 +31,8 @@ struct AppServices: Sendable {
     let document: OpenAPIDocument
     /// Seals plan secrets at rest (`SECRETS_KEY`).
     let secrets: SecretBox
+    /// The member portal's templates and static files (`portal/`), nil when the assets have none.
+    let portal: PortalAssets?
 
     // The member operations: every rule (limits, challenges, audit, e-mail) is applied in them, so
     // the JSON API and any other presentation behave the same.
@@ -86,6 +88,7 @@ struct AppServices: Sendable {
             self.mailTransport = FileMailTransport(directory: config.mailDirectory, from: config.mailFrom, logger: logger)
         }
         self.document = try OpenAPIDocument.load(assets: config.assetsDirectory)
+        self.portal = try PortalAssets.load(assets: config.assetsDirectory)
 
         self.registration = RegistrationOperations(
             registrations: RegistrationRepository(client: postgres, audit: audit, outbox: outbox, logger: logger),

@@ -46,6 +46,16 @@ func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry)
     MemberChallengeController().addRoutes(to: plan)
     MemberCoverageController(coverage: services.coverage).addRoutes(to: member)
     MemberClaimsController(claims: services.memberClaims, maxBodyBytes: maxBodyBytes).addRoutes(to: member)
+    // `/portal/{plan}/**`: the member portal's pages over the same operations.
+    if let assets = services.portal {
+        PortalController(
+            registration: services.registration, sessions: services.sessions, resets: services.passwordResets,
+            coverage: services.coverage, claims: services.memberClaims,
+            renderer: PortalRenderer(assets: assets, sealer: PortalSealer(secrets: services.secrets))
+        ).addRoutes(to: router, plans: services.plans)
+    } else {
+        services.logger.warning("no portal/ folder in the assets: the member portal is off")
+    }
     routes.load(router.routes)
     return router
 }

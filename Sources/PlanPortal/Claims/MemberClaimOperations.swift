@@ -30,11 +30,13 @@ struct MemberClaimOperations: Sendable {
         return detail
     }
 
-    /// `addClaimAttachment`: a receipt on a claim still `submitted`; its type comes from its first
-    /// bytes (PDF, JPEG or PNG), never from what the client says.
+    /// `addClaimAttachment`: a receipt on a claim still `submitted`, at most 10 MiB (whatever
+    /// body limit its presentation read it with); its type comes from its first bytes (PDF, JPEG
+    /// or PNG), never from what the client says.
     func addClaimAttachment(
         plan: Plan, session: MemberSession, claimID: UUID, filename: ReceiptFilename?, bytes: ByteBuffer, facts: RequestFacts
     ) async throws -> ClaimAttachmentInfo {
+        guard bytes.readableBytes <= ReceiptType.maxBytes else { throw Problem.attachmentTooLarge }
         guard let contentType = ReceiptType.sniff(bytes.readableBytesView) else { throw Problem.unsupportedAttachmentType }
         return try await claims.addAttachment(
             plan: plan.slug, accountID: session.accountID, claimID: claimID, contentType: contentType, filename: filename?.value,

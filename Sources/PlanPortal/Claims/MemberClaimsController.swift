@@ -58,10 +58,7 @@ struct MemberClaimsController: Sendable {
             throw Problem.attachmentNotFound
         }
         let attachment = try await claims.getClaimAttachment(plan: context.plan, session: context.session, claimID: claimID, attachmentID: attachmentID)
-        var headers: HTTPFields = [.contentType: attachment.contentType, .cacheControl: "no-store", .xContentTypeOptions: "nosniff"]
-        // Only plain ASCII names go in the header; others are kept in the claim's detail.
-        headers[.contentDisposition] = attachment.filename.flatMap { $0.allSatisfy(\.isASCII) ? "attachment; filename=\"\($0)\"" : nil } ?? "attachment"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: attachment.bytes))
+        return Response(status: .ok, headers: attachment.headers, body: .init(byteBuffer: attachment.bytes))
     }
 
     static func claimID(_ context: MemberRequestContext) throws -> UUID {

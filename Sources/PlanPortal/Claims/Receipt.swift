@@ -1,3 +1,4 @@
+import HTTPTypes
 import NIOCore
 
 /// Receipt types, told by their first bytes (the declared Content-Type is not trusted).
@@ -36,4 +37,12 @@ struct ClaimAttachment: Sendable {
     var contentType: String
     var filename: String?
     var bytes: ByteBuffer
+
+    /// How every presentation hands a receipt over: a download, never rendered in place, with
+    /// its name when it is plain ASCII (others are kept in the claim's detail).
+    var headers: HTTPFields {
+        var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-store", .xContentTypeOptions: "nosniff"]
+        headers[.contentDisposition] = filename.flatMap { $0.allSatisfy(\.isASCII) ? "attachment; filename=\"\($0)\"" : nil } ?? "attachment"
+        return headers
+    }
 }
