@@ -16,6 +16,8 @@ import Testing
         let client: any TestClientProtocol
         var cookies: [String: String] = [:]
         var csrf: String?
+        /// The `Origin` a browser sends with a form post (the portal's own, or another site's).
+        var origin: String?
 
         init(_ client: any TestClientProtocol) { self.client = client }
 
@@ -70,6 +72,7 @@ import Testing
         func headers() -> HTTPFields {
             var fields = HTTPFields()
             if !cookies.isEmpty { fields[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+            if let origin { fields[.origin] = origin }
             return fields
         }
 

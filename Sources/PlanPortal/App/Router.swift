@@ -50,7 +50,7 @@ func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry)
     if let assets = services.portal {
         PortalController(
             registration: services.registration, sessions: services.sessions, resets: services.passwordResets,
-            coverage: services.coverage, claims: services.memberClaims,
+            coverage: services.coverage, claims: services.memberClaims, accounts: services.accounts,
             renderer: PortalRenderer(assets: assets, sealer: PortalSealer(secrets: services.secrets))
         ).addRoutes(to: router, plans: services.plans)
     } else {

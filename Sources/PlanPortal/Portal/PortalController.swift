@@ -5,7 +5,7 @@ import NIOCore
 
 /// The member portal: server-rendered pages at `/portal/{plan}/…` over the same member operations
 /// as the JSON API (`RegistrationOperations`, `SessionOperations`, `PasswordResetOperations`,
-/// `CoverageOperations`, `MemberClaimOperations`), so every limit, challenge, audit event, e-mail
+/// `CoverageOperations`, `MemberClaimOperations`, `AccountOperations`), so every limit, challenge, audit event, e-mail
 /// and error code is the same. Forms post here and redirect (post/redirect/get); every form
 /// carries a CSRF token; the session lives in an HttpOnly `__Host-` cookie per plan.
 struct PortalController: Sendable {
@@ -14,6 +14,7 @@ struct PortalController: Sendable {
     let resets: PasswordResetOperations
     let coverage: CoverageOperations
     let claims: MemberClaimOperations
+    let accounts: AccountOperations
     let renderer: PortalRenderer
 
     var sealer: PortalSealer { renderer.sealer }
@@ -27,6 +28,7 @@ struct PortalController: Sendable {
             .add(middleware: PlanMiddleware(plans: plans))
             .group(context: PlanRequestContext.self)
         portal.get(use: home)
+        portal.get("brand.css", use: brandStylesheet)
         // Registration (RAMU steps 3-9).
         portal.get("register", use: registerForm)
         portal.post("register", use: startRegistration)
@@ -50,6 +52,11 @@ struct PortalController: Sendable {
         // Behind the login.
         portal.get("coverage", use: coveragePage)
         portal.get("profile", use: profilePage)
+        portal.post("profile/language", use: updateMe)
+        portal.get("profile/password", use: passwordChangeForm)
+        portal.post("profile/password", use: changePassword)
+        portal.get("profile/security-question", use: securityQuestionForm)
+        portal.post("profile/security-question", use: putSecurityQuestion)
         portal.get("claims", use: claimsPage)
         portal.get("claims/new", use: newClaimForm)
         portal.post("claims/new", use: submitClaim)
@@ -100,7 +107,8 @@ struct PortalController: Sendable {
     /// A status message named by `?m=` after a redirect (only known names; never member data).
     static let notices = [
         "resent": "sent_resent", "expired": "session_expired", "bye": "logged_out", "reset": "password_reset_done",
-        "submitted": "claim_submitted",
+        "submitted": "claim_submitted", "language": "language_saved", "password": "password_changed",
+        "question": "question_changed",
     ]
 
     func notice(_ request: Request, _ scope: PortalScope) -> String? {

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Behind the login: coverage, profile, claims (paged list, detail, new claim with a receipt).
+/// Behind the login: coverage, claims (paged list, detail, new claim with a receipt).
 extension PortalController {
     @Sendable func coveragePage(_ request: Request, context: PlanRequestContext) async throws -> Response {
         var scope = scope(request, context)
@@ -35,18 +35,6 @@ extension PortalController {
         if let start = mine.coverageStart { data["coverageStart"] = start }
         if let end = mine.coverageEnd { data["coverageEnd"] = end }
         return renderer.page("coverage", title: "coverage_title", scope: scope, data: data, form: PortalFormState(notice: notice(request, scope)))
-    }
-
-    @Sendable func profilePage(_ request: Request, context: PlanRequestContext) async throws -> Response {
-        var scope = scope(request, context)
-        if let redirect = try await member(request, scope: &scope) { return redirect }
-        let me = try await sessions.getMe(plan: scope.plan, session: try scope.requireSession())
-        return renderer.page("profile", title: "profile_title", scope: scope, data: [
-            "me": [
-                "name": "\(me.firstName) \(me.lastName)", "email": me.email, "certificate": me.certificateNumber,
-                "locale": PortalText.text("language_\(me.locale.rawValue)", scope.language),
-            ],
-        ])
     }
 
     // MARK: Claims

@@ -139,20 +139,6 @@ struct PortalRenderer: Sendable {
         }
         for cookie in scope.cookies { response.headers.append(cookie) }
     }
-
-    func planView(_ plan: Plan, language: Language) -> [String: Any] {
-        var view: [String: Any] = [
-            "name": plan.name(language),
-            "slug": plan.slug.value,
-            "domains": plan.emailDomains.map { "@\($0)" }.joined(separator: ", "),
-        ]
-        let hours = language == .fr ? plan.support.hoursFr : plan.support.hoursEn
-        if let phone = plan.support.phone { view["phone"] = phone }
-        if let email = plan.support.email { view["email"] = email }
-        if let hours { view["hours"] = hours }
-        view["support"] = plan.support.phone != nil || plan.support.email != nil
-        return view
-    }
 }
 
 extension Date {

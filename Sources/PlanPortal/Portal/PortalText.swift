@@ -274,6 +274,28 @@ enum PortalText {
         "profile_language": .init(fr: "Langue de correspondance", en: "Correspondence language"),
         "language_fr": .init(fr: "Français", en: "French"),
         "language_en": .init(fr: "Anglais", en: "English"),
+        // The member's own settings
+        "language_change_title": .init(fr: "Changer de langue", en: "Change language"),
+        "language_change_hint": .init(
+            fr: "La langue de vos courriels et de ce portail.", en: "The language of your e-mails and of this portal."
+        ),
+        "language_save": .init(fr: "Enregistrer la langue", en: "Save the language"),
+        "language_saved": .init(fr: "Votre langue est enregistrée.", en: "Your language is saved."),
+        "security_title": .init(fr: "Sécurité du compte", en: "Account security"),
+        "password_change_title": .init(fr: "Changer le mot de passe", en: "Change the password"),
+        "password_change_intro": .init(
+            fr: "Vos autres sessions ouvertes seront fermées et un avis vous sera envoyé par courriel.",
+            en: "Your other open sessions will be closed and a notice will be e-mailed to you."
+        ),
+        "password_change_send": .init(fr: "Changer le mot de passe", en: "Change the password"),
+        "password_changed": .init(
+            fr: "Votre mot de passe est changé. Vos autres sessions sont fermées.", en: "Your password is changed. Your other sessions are closed."
+        ),
+        "question_change_title": .init(fr: "Changer la question de sécurité", en: "Change the security question"),
+        "question_change_send": .init(fr: "Enregistrer la question", en: "Save the question"),
+        "question_changed": .init(fr: "Votre question de sécurité est changée.", en: "Your security question is changed."),
+        "current_password_label": .init(fr: "Mot de passe actuel", en: "Current password"),
+        "back_to_profile": .init(fr: "Retour à mon profil", en: "Back to my profile"),
         // Errors
         "error_title": .init(fr: "Un problème est survenu", en: "Something went wrong"),
         "not_found_title": .init(fr: "Page introuvable", en: "Page not found"),
