@@ -34,7 +34,10 @@ def api(method, path, body=None, key=ADMIN_KEY, content_type="application/json",
     """A call to the JSON API; returns (status, parsed body or text, headers)."""
     data = None
     if body is not None:
-        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        if isinstance(body, bytes):
+            data = body
+        else:
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
     request = urllib.request.Request(BASE_URL + path, data=data, method=method)
     if key:
         request.add_header("Authorization", f"Bearer {key}")
@@ -107,6 +110,19 @@ class Plan:
 
     def url(self, path=""):
         return f"{self.portal}{path}"
+
+
+def png(width, height, rgb=(255, 255, 255)):
+    """A real (decodable) PNG of one colour, for a plan's logo."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def mails_to(address):
