@@ -42,8 +42,8 @@ struct AppServices: Sendable {
     let coverage: CoverageOperations
     let memberClaims: MemberClaimOperations
     let accounts: AccountOperations
-    /// The plan's logo (what `getPlanLogo` and the portal's logo route serve).
-    let branding: BrandingRepository
+    /// The plan's logo (stored by the admin API, served to the API's clients and the portal's pages).
+    let branding: BrandingOperations
 
     init(config: AppConfig, logger: Logger) throws {
         self.config = config
@@ -108,7 +108,7 @@ struct AppServices: Sendable {
         )
         self.coverage = CoverageOperations(benefits: benefits)
         self.memberClaims = MemberClaimOperations(claims: claims)
-        self.branding = BrandingRepository(client: postgres, audit: audit, planCache: planCache, logger: logger)
+        self.branding = BrandingOperations(logos: BrandingRepository(client: postgres, audit: audit, planCache: planCache, logger: logger))
     }
 
     /// The pools to run as services: one, or two with `DATABASE_DIRECT_URL`.

@@ -13,7 +13,7 @@ struct BrandingRepository: Sendable {
     let planCache: PlanCache?
     let logger: Logger
 
-    /// The stored logo as served (`getPlanLogo`, the portal's `/portal/{plan}/logo`).
+    /// The stored logo as served (`getPlanLogo`, which the portal's pages link to).
     struct StoredLogo: Sendable {
         var contentType: String
         /// Hex SHA-256: the `ETag` and the version in `logoUrl`.
