@@ -185,6 +185,13 @@ import Testing
                 #expect(terms["version"] as? String == f.termsVersion)
                 #expect(terms["text"] as? String == "Terms of use…")
             }
+            // A NUL (which PostgreSQL text cannot hold) is a 422 on its field, not a 500; line breaks are fine.
+            let nul: [String: Any] = ["version": "2027-01", "textFr": "Conditions\nu\u{0}x", "textEn": "Terms\n\tof use"]
+            try await client.execute(uri: "/v1/admin/plans/\(f.slug)/terms", method: .put, headers: .admin(key), body: .json(nul)) { response in
+                #expect(response.status == .unprocessableContent)
+                let errors = try #require(try response.object()["errors"] as? [[String: Any]])
+                #expect(errors.map { $0["field"] as? String } == ["textFr"] && errors.first?["rule"] as? String == "no_control_characters")
+            }
             let duplicate: [String: Any] = ["version": f.termsVersion, "textFr": "x", "textEn": "y"]
             try await client.execute(uri: "/v1/admin/plans/\(f.slug)/terms", method: .put, headers: .admin(key), body: .json(duplicate)) { response in
                 #expect(response.status == .conflict)

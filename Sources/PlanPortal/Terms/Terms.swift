@@ -19,8 +19,15 @@ struct TermsPublication: Decodable, Sendable {
         if version.isEmpty || version.count > 40 || !version.unicodeScalars.allSatisfy({ allowed.contains($0) }) {
             errors.append(.init(field: "version", rule: "pattern", message: .init(fr: "1 à 40 caractères : lettres, chiffres, . - _", en: "1 to 40 characters: letters, digits, . - _")))
         }
-        for (field, text) in [("textFr", textFr), ("textEn", textEn)] where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || text.count > 100_000 {
-            errors.append(.init(field: field, rule: "length", message: .init(fr: "Texte obligatoire (100 000 caractères au plus).", en: "Text required (at most 100,000 characters).")))
+        for (field, text) in [("textFr", textFr), ("textEn", textEn)] {
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || text.count > 100_000 {
+                errors.append(.init(field: field, rule: "length", message: .init(fr: "Texte obligatoire (100 000 caractères au plus).", en: "Text required (at most 100,000 characters).")))
+            } else if text.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) && !"\n\r\t".unicodeScalars.contains($0) }) {
+                // PostgreSQL text cannot hold NUL: refused here rather than failing in the INSERT.
+                errors.append(.init(field: field, rule: "no_control_characters", message: .init(
+                    fr: "Caractères de contrôle interdits (sauf sauts de ligne et tabulations).", en: "Control characters are not allowed (except line breaks and tabs)."
+                )))
+            }
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
     }
