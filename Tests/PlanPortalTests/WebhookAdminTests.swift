@@ -146,6 +146,7 @@ extension WebhookTests {
                     (["url": Self.hookURL, "events": ["roster.imported"], "description": String(repeating: "é", count: 501)], "description", "max_length"),
                     (["url": Self.hookURL, "events": ["roster.imported"], "secret": "whsec_mine"], "secret", "unknown_field"),
                     (["events": ["roster.imported"]], "url", "required"),
+                    (["url": Self.hookURL, "events": ["roster.imported"], "enabled": NSNull()], "enabled", "not_null"),
                 ]
                 for (body, field, rule) in invalid {
                     let response = try await Self.create(client, key, slug, body)
@@ -177,6 +178,13 @@ extension WebhookTests {
                 }
                 try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks/\(id)", method: .patch, headers: .admin(key), body: .json(["events": ["nope"]])) { response in
                     try #expect(response.problemCode() == "validation_failed")
+                }
+                for field in ["url", "events", "enabled"] {
+                    try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks/\(id)", method: .patch, headers: .admin(key), body: .json([field: NSNull(), "description": "x"])) { response in
+                        #expect(response.status == .unprocessableContent, "\(field): null")
+                        let errors = try #require(try response.object()["errors"] as? [[String: Any]])
+                        #expect(errors.first?["rule"] as? String == "not_null")
+                    }
                 }
                 try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks/\(id)", method: .get, headers: .admin(key)) { response in
                     let body = try response.object()

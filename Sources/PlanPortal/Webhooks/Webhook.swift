@@ -79,7 +79,7 @@ public struct WebhookCreate: Decodable, Sendable {
     public var url: String
     public var events: [String]
     public var description: String?
-    public var enabled: Bool?
+    @NonNull public var enabled: Bool?
 
     /// The endpoint to store, or 422: `webhook_url_forbidden` for a URL the outbound policy
     /// refuses, `validation_failed` for the other fields.
@@ -92,10 +92,10 @@ public struct WebhookCreate: Decodable, Sendable {
 
 /// Body of `updateWebhook` (JSON merge patch): absent fields are left alone, `description: null` clears it.
 public struct WebhookPatch: Decodable, Sendable {
-    public var url: String?
-    public var events: [String]?
+    @NonNull public var url: String?
+    @NonNull public var events: [String]?
     public var description: PatchField<String> = .absent
-    public var enabled: Bool?
+    @NonNull public var enabled: Bool?
 
     /// Names of the fields this patch sets, for the audit trail.
     var fieldNames: [String] {
