@@ -110,6 +110,20 @@ extension WebhookTests {
             }
         }
 
+        /// A body that is not JSON, not JSON at all, or too large: 415, 400, 413 (nothing changed).
+        static func refusesMalformedBodies(_ client: any TestClientProtocol, _ key: String, uri: String, method: HTTPRequest.Method) async throws {
+            let cases: [(HTTPFields, String, HTTPResponse.Status)] = [
+                (.admin(key, json: false), "{}", .unsupportedMediaType),
+                (.admin(key), "{\"url\":", .badRequest),
+                (.admin(key), String(repeating: " ", count: 70_000), .contentTooLarge),
+            ]
+            for (headers, body, status) in cases {
+                try await client.execute(uri: uri, method: method, headers: headers, body: .init(string: body)) {
+                    #expect($0.status == status, "\(method) \(uri): \(body.prefix(10))")
+                }
+            }
+        }
+
         static func deliveryCount(_ services: AppServices, _ slug: String) async throws -> Int {
             let rows = try await services.postgres.query("SELECT count(*)::int FROM control.webhook_deliveries WHERE plan_slug = \(slug)")
             return try await rows.decode(Int.self).one() ?? -1
@@ -155,15 +169,7 @@ extension WebhookTests {
                     let errors = try #require(try response.object()["errors"] as? [[String: Any]])
                     #expect(errors.contains { $0["field"] as? String == field && $0["rule"] as? String == rule }, "\(body): \(errors)")
                 }
-                try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks", method: .post, headers: .admin(key, json: false), body: .init(string: "{}")) {
-                    #expect($0.status == .unsupportedMediaType)
-                }
-                try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks", method: .post, headers: .admin(key), body: .init(string: "{\"url\":")) {
-                    #expect($0.status == .badRequest)
-                }
-                try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks", method: .post, headers: .admin(key), body: .init(string: String(repeating: " ", count: 70_000))) {
-                    #expect($0.status == .contentTooLarge)
-                }
+                try await Self.refusesMalformedBodies(client, key, uri: "/v1/admin/plans/\(slug)/webhooks", method: .post)
                 // French by default.
                 try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks", method: .post, headers: .admin(key),
                                          body: .json(["url": "https://192.168.1.10/x", "events": ["claim.submitted"]])) { response in
@@ -234,6 +240,11 @@ extension WebhookTests {
                     }
                 }
                 try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks", method: .get) { #expect($0.status == .unauthorized) }
+                try await client.execute(uri: "/v1/admin/plans/Not_A_Slug/webhooks", method: .get, headers: .admin(key)) { response in
+                    #expect(response.status == .unprocessableContent)
+                    try #expect(response.problemCode() == "invalid_plan_slug")
+                }
+                try await Self.refusesMalformedBodies(client, key, uri: "/v1/admin/plans/\(slug)/webhooks/\(id)", method: .patch)
                 // Its own plan's admin may manage them.
                 let (_, planAdmin) = try await services.adminKeys.create(name: "plan-admin", role: .planAdmin, plans: [PlanSlug(slug)!])
                 try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks/\(id)", method: .get, headers: .admin(planAdmin)) { #expect($0.status == .ok) }

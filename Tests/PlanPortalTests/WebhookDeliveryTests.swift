@@ -204,17 +204,111 @@ extension WebhookTests {
                     let started = ContinuousClock.now
                     #expect(try await services.webhookDeliveryService(plans: [refusing]).deliverDue() == 0)
                     #expect(ContinuousClock.now - started < .seconds(2))
-                    let rows = try await services.postgres.query(
-                        """
-                        SELECT status, attempts, last_error, last_response_code, next_attempt_at > now() + interval '3 seconds'
-                        FROM control.webhook_deliveries WHERE plan_slug = \(refusing)
-                        """
-                    )
-                    let (status, attempts, error, code, later) = try #require(try await rows.decode((String, Int, String?, Int?, Bool).self).one())
+                    let (status, attempts, error, code, later) = try await Self.lastDelivery(services, refusing)
                     #expect(status == "pending" && attempts == 1 && error == "connect" && code == nil && later, "retried in 5 s")
                 }
             }
             await inbox.release()
+        }
+
+        /// Each kind of failed attempt is recorded and retried on the schedule: a redirect (not
+        /// followed), no answer within the attempt timeout, an address the outbound policy refuses
+        /// at delivery time (stored before the rule, or resolved to it). A delivery whose next
+        /// attempt would fall after the 3 days, or found older than them, is dead and audited.
+        @Test(.tags(.listWebhookDeliveries))
+        func failedAttemptsAreRetriedThenDeadAfterThreeDays() async throws {
+            let inbox = WebhookInbox()
+            try await webhookReceiver(inbox).test(.live) { receiver in
+                let port = try #require(receiver.port)
+                try await TestEnvironment.withApp { client, services, key in
+                    let registry = PrometheusCollectorRegistry()
+                    func service(_ slug: String) -> WebhookDeliveryService {
+                        WebhookDeliveryService(
+                            outbox: services.webhookOutbox, http: OutboundHTTPClient(policy: services.outbound.policy, retriesConnecting: false),
+                            secrets: services.secrets, logger: TestEnvironment.logger, attemptTimeout: .seconds(1), plans: [slug],
+                            metrics: PrometheusMetricsFactory(registry: registry)
+                        )
+                    }
+                    /// A plan with one endpoint at `url` and one queued event, attempted once: its delivery row after.
+                    func attemptOnce(url: String) async throws -> (slug: String, row: (String, Int, String?, Int?, Bool)) {
+                        let slug = try await Admin.plan(client, key)
+                        _ = try await Self.register(client, key, slug, url: url, events: ["roster.imported"])
+                        try await Self.enqueue(services, slug, [.rosterImported(.init(inserted: 1, updated: 0, unchanged: 0))])
+                        #expect(try await service(slug).deliverDue() == 0)
+                        return (slug, try await Self.lastDelivery(services, slug))
+                    }
+
+                    let redirected = try await attemptOnce(url: "http://127.0.0.1:\(port)/hook/redirect").row
+                    #expect(redirected == ("pending", 1, "http_302", 302, true), "\(redirected)")
+                    #expect(await inbox.received(path: "redirect").count == 1)
+                    #expect(await inbox.received(path: "ok").isEmpty, "the redirect is not followed")
+
+                    let started = ContinuousClock.now
+                    let timedOut = try await attemptOnce(url: "http://127.0.0.1:\(port)/hook/hang").row
+                    #expect(ContinuousClock.now - started < .seconds(5), "given up at the attempt timeout")
+                    #expect(timedOut == ("pending", 1, "timeout", nil, true), "\(timedOut)")
+                    await inbox.release()
+
+                    // Stored before the rule (or changed behind the API): refused at delivery, nothing sent.
+                    let slug = try await Admin.plan(client, key)
+                    let (id, _) = try await Self.register(client, key, slug, url: "http://127.0.0.1:\(port)/hook/ok", events: ["roster.imported"])
+                    try await services.postgres.query("UPDATE control.webhook_endpoints SET url = 'https://10.0.0.1/hook' WHERE id = \(UUID(uuidString: id)!)")
+                    try await Self.enqueue(services, slug, [.rosterImported(.init(inserted: 1, updated: 0, unchanged: 0))])
+                    #expect(try await service(slug).deliverDue() == 0)
+                    let refused = try await Self.lastDelivery(services, slug)
+                    #expect(refused == ("pending", 1, "refused: forbidden_address", nil, true), "\(refused)")
+                    #expect(await inbox.received(path: "ok").isEmpty)
+
+                    // Five attempts failed and the sixth would come 4 h later, past the 3 days: dead.
+                    let dying = try await Admin.plan(client, key)
+                    let (dyingID, _) = try await Self.register(client, key, dying, url: "http://127.0.0.1:\(port)/hook/fail", events: ["roster.imported"])
+                    try await Self.enqueue(services, dying, [.rosterImported(.init(inserted: 1, updated: 0, unchanged: 0))])
+                    try await services.postgres.query(
+                        "UPDATE control.webhook_deliveries SET attempts = 5, created_at = now() - interval '3 days' + interval '1 hour' WHERE plan_slug = \(dying)"
+                    )
+                    #expect(try await service(dying).deliverDue() == 0)
+                    let died = try await Self.lastDelivery(services, dying)
+                    #expect(died.0 == "dead" && died.1 == 6 && died.2 == "http_500" && died.3 == 500, "\(died)")
+                    #expect(await inbox.received(path: "fail").count == 1)
+                    // Found older than 3 days: dead without another attempt.
+                    try await Self.enqueue(services, dying, [.rosterImported(.init(inserted: 2, updated: 0, unchanged: 0))])
+                    try await services.postgres.query(
+                        "UPDATE control.webhook_deliveries SET created_at = now() - interval '3 days 1 minute' WHERE plan_slug = \(dying) AND status = 'pending'"
+                    )
+                    #expect(try await service(dying).deliverDue() == 0)
+                    let expired = try await Self.lastDelivery(services, dying)
+                    #expect(expired.0 == "dead" && expired.1 == 1 && expired.2 == "expired" && expired.3 == nil, "\(expired)")
+                    #expect(await inbox.received(path: "fail").count == 1, "nothing sent for an expired delivery")
+
+                    let listed = try await client.execute(uri: "/v1/admin/plans/\(dying)/webhooks/\(dyingID)/deliveries?status=dead", method: .get, headers: .admin(key)) { response in
+                        #expect(response.status == .ok)
+                        return try #require(try response.object()["items"] as? [[String: Any]])
+                    }
+                    #expect(listed.map { $0["lastError"] as? String } == ["expired", "http_500"])
+                    #expect(listed.allSatisfy { $0["nextAttemptAt"] is NSNull })
+                    let audited = try await services.audit.list(plan: PlanSlug(dying)!, limit: 10, before: nil).items.filter { $0.action == "webhook.delivery_dead" }
+                    #expect(audited.count == 2 && audited.allSatisfy { $0.actorType == "system" && $0.details.outcome == "roster.imported" })
+
+                    var exposition: [UInt8] = []
+                    registry.emit(into: &exposition)
+                    let metrics = String(decoding: exposition, as: UTF8.self)
+                    #expect(metrics.contains(#"planportal_webhook_deliveries_total{outcome="failed"} 3"#), "\(metrics)")
+                    #expect(metrics.contains(#"planportal_webhook_deliveries_total{outcome="dead"} 2"#), "\(metrics)")
+                }
+            }
+            await inbox.release()
+        }
+
+        /// The newest delivery of a plan: status, attempts, last error, last response code, and
+        /// whether its next attempt is more than 3 s away.
+        static func lastDelivery(_ services: AppServices, _ slug: String) async throws -> (String, Int, String?, Int?, Bool) {
+            let rows = try await services.postgres.query(
+                """
+                SELECT status, attempts, last_error, last_response_code, next_attempt_at > now() + interval '3 seconds'
+                FROM control.webhook_deliveries WHERE plan_slug = \(slug) ORDER BY seq DESC LIMIT 1
+                """
+            )
+            return try #require(try await rows.decode((String, Int, String?, Int?, Bool).self).one())
         }
 
         /// Two `planportal serve` processes deliver one plan's events: every event arrives once,

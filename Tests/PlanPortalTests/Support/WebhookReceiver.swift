@@ -41,6 +41,8 @@ actor WebhookInbox {
             signature: headers[HTTPField.Name("webhook-signature")!] ?? "", body: body, answered: 204, at: .now
         )
         if failFirst.contains(request.type), !requests.contains(where: { $0.id == id }) { request.answered = 500 }
+        if path == "fail" { request.answered = 500 }
+        if path == "redirect" { request.answered = 302 }
         requests.append(request)
         return request.answered
     }
@@ -59,7 +61,8 @@ actor WebhookInbox {
 
 /// A webhook receiver on loopback: `POST /hook/{name}` records and answers 204 (or 500 for the
 /// first request of a `failFirst` type); `/hook/hang` does not answer until the test releases
-/// it (or 30 s pass); `/hook/slow` answers after 20 ms.
+/// it (or 30 s pass); `/hook/slow` answers after 20 ms; `/hook/fail` always answers 500 and
+/// `/hook/redirect` 302 to `/hook/ok`.
 func webhookReceiver(_ inbox: WebhookInbox) -> Application<RouterResponder<BasicRequestContext>> {
     let router = Router()
     router.post("hook/{name}") { request, context -> Response in
@@ -74,6 +77,8 @@ func webhookReceiver(_ inbox: WebhookInbox) -> Application<RouterResponder<Basic
             await inbox.stopHanging()
         case "slow":
             try await Task.sleep(for: .milliseconds(20))
+        case "redirect":
+            return Response(status: .found, headers: [.location: "/hook/ok"])
         default: break
         }
         return Response(status: .init(code: status))
