@@ -129,6 +129,38 @@ extension WebhookTests {
             return try await rows.decode(Int.self).one() ?? -1
         }
 
+        /// An event is written on the caller's transaction: when the change rolls back (or is
+        /// refused before it is made) neither the event nor its deliveries exist.
+        @Test(.tags(.importRoster)) func aChangeThatDoesNotHappenQueuesNothing() async throws {
+            struct Abandoned: Error {}
+            try await TestEnvironment.withApp { client, services, key in
+                let slug = try await Self.plan(client, key)
+                _ = try await Self.created(client, key, slug, events: ["roster.imported"])
+                let rolledBack = await #expect(throws: PostgresTransactionError.self) {
+                    try await services.postgres.withTransaction(logger: TestEnvironment.logger) { tx in
+                        try await services.webhookOutbox.enqueue(.rosterImported(.init(inserted: 1, updated: 0, unchanged: 0)), plan: PlanSlug(slug)!, on: tx)
+                        throw Abandoned()
+                    }
+                }
+                #expect(rolledBack?.closureError is Abandoned && rolledBack?.rollbackError == nil)
+                let csv = "certificate_number,last_name,first_name,date_of_birth,email\nA1,Roy,Luc,1990-13-01,\n"
+                try await client.execute(uri: "/v1/admin/plans/\(slug)/roster", method: .put,
+                                         headers: [.authorization: "Bearer \(key)", .contentType: "text/csv"], body: ByteBuffer(string: csv)) { response in
+                    #expect(response.status == .unprocessableContent)
+                    try #expect(response.problemCode() == "roster_invalid")
+                }
+                #expect(try await Self.deliveryCount(services, slug) == 0)
+                let events = try await services.postgres.query("SELECT count(*)::int FROM \(schema: PlanSlug(slug)!).webhook_events")
+                #expect(try await events.decode(Int.self).one() == 0)
+                // The same file made valid is applied, and queued once.
+                try await client.execute(uri: "/v1/admin/plans/\(slug)/roster", method: .put, headers: [.authorization: "Bearer \(key)", .contentType: "text/csv"],
+                                         body: ByteBuffer(string: csv.replacingOccurrences(of: "1990-13-01", with: "1990-12-01"))) {
+                    #expect($0.status == .ok)
+                }
+                #expect(try await Self.deliveryCount(services, slug) == 1)
+            }
+        }
+
         @Test(.tags(.createWebhook, .updateWebhook))
         func refusedURLsAndFieldsAreDocumentedProblems() async throws {
             try await TestEnvironment.withApp { client, _, key in
@@ -141,6 +173,8 @@ extension WebhookTests {
                     ("https://169.254.169.254/latest/meta-data", "forbidden_address"),
                     ("https://[::ffff:127.0.0.1]/x", "forbidden_address"),
                     ("https://[fd00::1]/x", "forbidden_address"),
+                    ("https://[fe80::1]/x", "forbidden_address"),
+                    ("https://[64:ff9b::a00:1]/x", "forbidden_address"),
                     ("https://100.64.0.1/x", "forbidden_address"),
                     ("https://localhost/x", "malformed"),
                     ("https://hooks.example.ca/x#frag", "malformed"),

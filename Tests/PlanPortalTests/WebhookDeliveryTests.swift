@@ -299,6 +299,36 @@ extension WebhookTests {
             await inbox.release()
         }
 
+        /// 24 h after a rotation the previous secret no longer signs: one signature, the new
+        /// secret's. A 2xx must come within 10 s by default.
+        @Test(.tags(.rotateWebhookSecret, .getWebhook)) func theRotatedOutSecretStopsSigningAfter24Hours() async throws {
+            let inbox = WebhookInbox()
+            try await webhookReceiver(inbox).test(.live) { receiver in
+                let port = try #require(receiver.port)
+                try await TestEnvironment.withApp { client, services, key in
+                    let slug = try await Admin.plan(client, key)
+                    let (id, first) = try await Self.register(client, key, slug, url: "http://127.0.0.1:\(port)/hook/ok", events: ["member.activated"])
+                    let second = try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks/\(id)/rotate-secret", method: .post, headers: .admin(key)) {
+                        try #require(try $0.object()["secret"] as? String)
+                    }
+                    try await services.postgres.query(
+                        "UPDATE control.webhook_endpoints SET previous_secret_expires_at = now() - interval '1 second' WHERE id = \(UUID(uuidString: id)!)"
+                    )
+                    try await Self.enqueue(services, slug, [.memberActivated(certificateNumber: "C100300")])
+                    let service = services.webhookDeliveryService(plans: [slug])
+                    #expect(service.attemptTimeout == .seconds(10))
+                    #expect(try await service.deliverDue() == 1)
+                    let request = try #require(await inbox.received().first)
+                    #expect(!request.signature.contains(" "), "one signature: \(request.signature)")
+                    #expect(verifiesStandardSignature(request, secret: second))
+                    #expect(!verifiesStandardSignature(request, secret: first))
+                    try await client.execute(uri: "/v1/admin/plans/\(slug)/webhooks/\(id)", method: .get, headers: .admin(key)) { response in
+                        try #expect(response.object()["previousSecretExpiresAt"] is NSNull)
+                    }
+                }
+            }
+        }
+
         /// The newest delivery of a plan: status, attempts, last error, last response code, and
         /// whether its next attempt is more than 3 s away.
         static func lastDelivery(_ services: AppServices, _ slug: String) async throws -> (String, Int, String?, Int?, Bool) {
