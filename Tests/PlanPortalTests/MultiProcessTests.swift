@@ -44,6 +44,8 @@ struct ServerProcess {
         env["SMTP_URL"] = nil
         // Other suites read queued messages from the shared outbox; these servers must not send them.
         env["OUTBOX_DELIVERY"] = "off"
+        // Webhook tests run their own delivery (WebhookDeliveryTests turns it on for its replicas).
+        env["WEBHOOK_DELIVERY"] = "off"
         // Generous database deadlines under the whole suite's load (DatabaseOutageTests sets the real ones).
         env["DATABASE_ACQUIRE_TIMEOUT_MS"] = "30000"
         env["DATABASE_STATEMENT_TIMEOUT_MS"] = "60000"

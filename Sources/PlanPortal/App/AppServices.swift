@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
 
 /// The long-lived objects of one process, shared by the HTTP server and the CLI: the database
@@ -19,6 +20,11 @@ struct AppServices: Sendable {
     let adminKeys: AdminKeyRepository
     let audit: AuditRepository
     let outbox: Outbox
+    /// Webhook events, written with the changes that cause them (`webhooks.enqueue`).
+    let webhookOutbox: WebhookOutbox
+    let webhooks: WebhookRepository
+    /// Calls to URLs admins set (challenge `verifyUrl`, webhooks): `OutboundPolicy` applied.
+    let outbound: OutboundHTTPClient
     let roster: RosterRepository
     let terms: TermsRepository
     let members: MemberSupportRepository
@@ -59,7 +65,11 @@ struct AppServices: Sendable {
         )
         let audit = AuditRepository(client: postgres, logger: logger)
         let outbox = Outbox(client: postgres, audit: audit, logger: logger)
-        (self.audit, self.outbox) = (audit, outbox)
+        let webhookOutbox = WebhookOutbox(client: postgres, audit: audit, logger: logger)
+        (self.audit, self.outbox, self.webhookOutbox) = (audit, outbox, webhookOutbox)
+        self.webhooks = WebhookRepository(client: postgres, outbox: webhookOutbox, secrets: secrets, audit: audit, logger: logger)
+        let outbound = OutboundHTTPClient(policy: OutboundPolicy(environment: config.environment))
+        self.outbound = outbound
         let registry = PostgresPlanRepository(client: postgres, migrator: migrator, secrets: secrets, audit: audit, logger: logger)
         if config.planCacheSeconds > 0 {
             let cache = PlanCache(ttl: .seconds(config.planCacheSeconds))
@@ -70,14 +80,14 @@ struct AppServices: Sendable {
             self.plans = registry
         }
         self.adminKeys = AdminKeyRepository(client: postgres, logger: logger)
-        self.roster = RosterRepository(client: postgres, audit: audit, logger: logger)
+        self.roster = RosterRepository(client: postgres, audit: audit, webhooks: webhookOutbox, logger: logger)
         self.terms = TermsRepository(client: postgres, audit: audit, logger: logger)
         self.members = MemberSupportRepository(client: postgres, audit: audit, logger: logger)
         let benefits = BenefitsRepository(client: postgres, audit: audit, logger: logger)
         self.benefits = benefits
-        self.claims = ClaimRepository(client: postgres, benefits: benefits, audit: audit, outbox: outbox, logger: logger)
+        self.claims = ClaimRepository(client: postgres, benefits: benefits, audit: audit, outbox: outbox, webhooks: webhookOutbox, logger: logger)
         let hasher = PasswordHasher(concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit, memoryBudgetMiB: config.hashMemoryMiB)
-        let challenge = ChallengeVerifier(client: postgres, outbound: OutboundHTTPClient(policy: OutboundPolicy(environment: config.environment)), logger: logger)
+        let challenge = ChallengeVerifier(client: postgres, outbound: outbound, logger: logger)
         let limiter = RateLimiter(client: postgres, logger: logger, enabled: config.rateLimitsEnabled)
         (self.hasher, self.challenge, self.limiter) = (hasher, challenge, limiter)
         if let smtp = config.smtpURL {
@@ -91,7 +101,7 @@ struct AppServices: Sendable {
         self.portal = try PortalAssets.load(assets: config.assetsDirectory)
 
         self.registration = RegistrationOperations(
-            registrations: RegistrationRepository(client: postgres, audit: audit, outbox: outbox, logger: logger),
+            registrations: RegistrationRepository(client: postgres, audit: audit, outbox: outbox, webhooks: webhookOutbox, logger: logger),
             limiter: limiter, challenge: challenge, hasher: hasher
         )
         let sessionRepository = SessionRepository(client: postgres, audit: audit, logger: logger)
@@ -122,6 +132,16 @@ struct AppServices: Sendable {
     /// The outbox sender of this replica.
     func deliveryService(plans: [String]? = nil) -> OutboxDeliveryService {
         OutboxDeliveryService(outbox: outbox, transport: mailTransport, logger: logger, plans: plans)
+    }
+
+    /// The webhook sender of this replica.
+    func webhookDeliveryService(
+        plans: [String]? = nil, limits: WebhookOutbox.Limits = .init(), metrics: any MetricsFactory = MetricsSystem.factory
+    ) -> WebhookDeliveryService {
+        WebhookDeliveryService(
+            outbox: webhookOutbox, http: OutboundHTTPClient(policy: outbound.policy, retriesConnecting: false), secrets: secrets, logger: logger,
+            limits: limits, plans: plans, metrics: metrics
+        )
     }
 
     /// Runs `body` while the PostgreSQL pool runs, for CLI commands that are not the server.

@@ -20,6 +20,7 @@ public func buildApplication(
     let router = buildRouter(services, registry: registry)
     var background: [any Service] = services.databaseServices + [RateLimitSweeper(limiter: services.limiter, logger: logger)]
     if config.outboxDelivery { background.append(services.deliveryService()) }
+    if config.webhookDelivery { background.append(services.webhookDeliveryService()) }
     if let metricsPort = config.metricsPort {
         // Prometheus scrapes a listener of its own, never the public one.
         let metricsRouter = Router(context: AppRequestContext.self)

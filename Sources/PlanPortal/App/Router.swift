@@ -31,6 +31,7 @@ func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry)
     AdminTermsController(terms: services.terms).addRoutes(to: adminPlan)
     AdminBenefitsController(benefits: services.benefits, maxBodyBytes: maxBodyBytes).addRoutes(to: adminPlan)
     AdminClaimsController(claims: services.claims, maxBodyBytes: maxBodyBytes).addRoutes(to: adminPlan)
+    AdminWebhooksController(webhooks: services.webhooks, policy: services.outbound.policy, maxBodyBytes: maxBodyBytes).addRoutes(to: adminPlan)
 
     // `/v1/plans/{plan}/**`: the plan; a member's own routes also need a live session.
     let plan = router.group("v1/plans/{plan}").add(middleware: HashingPlanMiddleware()).add(middleware: PlanMiddleware(plans: services.plans))

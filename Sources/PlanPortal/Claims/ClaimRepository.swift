@@ -12,6 +12,7 @@ public struct ClaimRepository: Sendable {
     let benefits: BenefitsRepository
     let audit: AuditRepository
     let outbox: Outbox
+    let webhooks: WebhookOutbox
     let logger: Logger
 
     /// Takes the Idempotency-Key first (primary key `(account_id, idempotency_key)`): a concurrent
@@ -53,15 +54,16 @@ public struct ClaimRepository: Sendable {
                 VALUES (\(accountID), \(memberID), \(submission.category), \(submission.serviceDate)::date,
                         \(submission.providerName.trimmingCharacters(in: .whitespacesAndNewlines)), \(submission.amountCents),
                         \(submission.currency), \(submission.notes))
-                RETURNING id
+                RETURNING id, (SELECT certificate_number FROM \(schema: plan).members WHERE id = member_id)
                 """,
                 logger: logger
             )
-            guard let claimID = try await inserted.decode(UUID.self).one() else { throw Problem.internalError }
+            guard let (claimID, certificate) = try await inserted.decode((UUID, String).self).one() else { throw Problem.internalError }
             try await recordStatus(plan: plan, claimID: claimID, status: .submitted, reason: nil, on: tx)
             let actor = AuditActor.member(accountID)
             try await audit.append(facts.event("claim.submitted", actor: actor, details: .init(outcome: claimID.uuidString.lowercased())), plan: plan, on: tx)
             guard let detail = try await detail(plan: plan, claimID: claimID, accountID: accountID, on: tx) else { throw Problem.internalError }
+            try await webhooks.enqueue(.claimSubmitted(detail.summary, certificateNumber: certificate), plan: plan, on: tx)
             let body = String(decoding: try JSONCoding.encoder.encode(detail), as: UTF8.self)
             try await tx.query(
                 """
@@ -274,6 +276,9 @@ public struct ClaimRepository: Sendable {
                 plan: plan, language: locale, to: email, claim: detail.summary, reason: change.reason
             )
             try await outbox.enqueue(message, kind: "claim_\(target.rawValue)", plan: slug, on: tx)
+            if let certificate = detail.certificateNumber {
+                try await webhooks.enqueue(.claimStatusChanged(detail.summary, previousStatus: current, certificateNumber: certificate), plan: slug, on: tx)
+            }
             return detail
         }
     }

@@ -62,6 +62,8 @@ public struct AppConfig: Sendable {
     public var rateLimitsEnabled: Bool
     /// Whether this replica sends the outbox (`OUTBOX_DELIVERY=off` for API-only replicas).
     public var outboxDelivery: Bool
+    /// Whether this replica delivers webhooks (`WEBHOOK_DELIVERY=off` for API-only replicas).
+    public var webhookDelivery: Bool
     /// How long a replica may serve a plan from memory (`PLAN_CACHE_SECONDS`, 0 = never); changes
     /// reach other replicas at once through NOTIFY, this bounds a missed notification.
     public var planCacheSeconds: Int
@@ -132,6 +134,7 @@ public struct AppConfig: Sendable {
         self.trustedProxies = TrustedProxies()
         self.rateLimitsEnabled = true
         self.outboxDelivery = true
+        self.webhookDelivery = true
         self.planCacheSeconds = 60
         self.adminRateLimit = RateLimitRule(limit: 600, windowSeconds: 60)
     }
@@ -193,6 +196,10 @@ public struct AppConfig: Sendable {
         if let value = env["OUTBOX_DELIVERY"], !value.isEmpty {
             guard ["on", "off"].contains(value) else { throw ConfigError("OUTBOX_DELIVERY must be on or off") }
             config.outboxDelivery = value == "on"
+        }
+        if let value = env["WEBHOOK_DELIVERY"], !value.isEmpty {
+            guard ["on", "off"].contains(value) else { throw ConfigError("WEBHOOK_DELIVERY must be on or off") }
+            config.webhookDelivery = value == "on"
         }
         if let value = env["PLAN_CACHE_SECONDS"], !value.isEmpty {
             guard let parsed = Int(value), (0...3600).contains(parsed) else { throw ConfigError("PLAN_CACHE_SECONDS must be 0-3600") }

@@ -11,10 +11,14 @@ import NIOPosix
 public struct OutboundHTTPClient: Sendable {
     public let policy: OutboundPolicy
     let resolver: any OutboundResolver
+    /// Whether a refused or failed connection is tried again within the connect timeout (3 s);
+    /// callers with their own retry schedule (webhooks) fail at once instead.
+    let retriesConnecting: Bool
 
-    public init(policy: OutboundPolicy, resolver: any OutboundResolver = SystemResolver()) {
+    public init(policy: OutboundPolicy, resolver: any OutboundResolver = SystemResolver(), retriesConnecting: Bool = true) {
         self.policy = policy
         self.resolver = resolver
+        self.retriesConnecting = retriesConnecting
     }
 
     public struct Answer: Sendable {
@@ -29,9 +33,10 @@ public struct OutboundHTTPClient: Sendable {
         public var description: String { "outbound call to \(host) refused: \(reason.rawValue)" }
     }
 
-    /// POSTs `body` to `url` and reads at most `maxBytes` of the answer, all within `timeout`.
+    /// POSTs `body` to `url` and reads at most `maxBytes` of the answer, all within `timeout`;
+    /// with `maxBytes` nil the answer's body is not read (its status is all that counts).
     public func post(
-        _ url: String, headers: [(String, String)], body: ByteBuffer, timeout: Duration, maxBytes: Int = 64 * 1024
+        _ url: String, headers: [(String, String)], body: ByteBuffer, timeout: Duration, maxBytes: Int? = 64 * 1024
     ) async throws -> Answer {
         let target: OutboundPolicy.Target
         do { target = try policy.check(url: url) } catch { throw Refused(reason: error, host: URLComponents(string: url)?.host ?? "?") }
@@ -47,6 +52,7 @@ public struct OutboundHTTPClient: Sendable {
             ignoreUncleanSSLShutdown: false,
             decompression: .disabled
         )
+        configuration.connectionPool.retryConnectionEstablishment = retriesConnecting
         if let address {
             // Connect to the checked address; SNI, certificate and Host stay the URL's name.
             configuration.dnsOverride = [target.host: address]
@@ -60,7 +66,7 @@ public struct OutboundHTTPClient: Sendable {
             request.body = .bytes(body)
             let deadline = NIODeadline.now() + .nanoseconds(Int64(remaining.components.seconds) * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
             let response = try await client.execute(request, deadline: deadline)
-            let bytes = try await response.body.collect(upTo: maxBytes)
+            let bytes = if let maxBytes { try await response.body.collect(upTo: maxBytes) } else { ByteBuffer() }
             try? await client.shutdown()
             return Answer(status: Int(response.status.code), body: bytes)
         } catch {

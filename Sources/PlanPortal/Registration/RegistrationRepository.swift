@@ -11,6 +11,7 @@ struct RegistrationRepository: Sendable {
     let client: Database
     let audit: AuditRepository
     let outbox: Outbox
+    let webhooks: WebhookOutbox
     let logger: Logger
 
     func start(plan: Plan, email: String, locale: Language, facts: RequestFacts) async throws -> RegistrationStarted {
@@ -209,12 +210,13 @@ struct RegistrationRepository: Sendable {
                 INSERT INTO \(schema: plan).accounts (member_id, email, password_hash, security_question_id, security_answer_hash, locale)
                 VALUES (\(activation.memberID), \(activation.email), \(passwordHash), \(securityQuestionID), \(answerHash), \(activation.locale))
                 ON CONFLICT DO NOTHING
-                RETURNING id
+                RETURNING id, (SELECT certificate_number FROM \(schema: plan).members WHERE id = member_id)
                 """,
                 logger: logger
             )
-            guard let accountID = try await inserted.decode(UUID.self).one() else { throw Problem.accountExists }
+            guard let (accountID, certificate) = try await inserted.decode((UUID, String).self).one() else { throw Problem.accountExists }
             try await audit.append(facts.event("account.activated", actor: .member(accountID)), plan: plan, on: tx)
+            try await webhooks.enqueue(.memberActivated(certificateNumber: certificate), plan: plan, on: tx)
         }
     }
 }

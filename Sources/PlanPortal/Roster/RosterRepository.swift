@@ -14,6 +14,7 @@ public struct RosterImportResult: Codable, Sendable, Equatable {
 public struct RosterRepository: Sendable {
     let client: Database
     let audit: AuditRepository
+    let webhooks: WebhookOutbox
     let logger: Logger
 
     /// Upserts `rows` by certificate number in one transaction; members not listed are left alone.
@@ -85,6 +86,7 @@ public struct RosterRepository: Sendable {
             var event = event
             event.details.outcome = "inserted=\(counts.inserted) updated=\(counts.updated) unchanged=\(counts.unchanged)"
             try await audit.append(event, plan: plan, on: tx)
+            try await webhooks.enqueue(.rosterImported(counts), plan: plan, on: tx)
             return counts
         }
     }

@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Seals every stored plan secret that is in plaintext or under an older key with the current
-/// `SECRETS_KEY`: run by `planportal secrets rotate` and by `serve` before it accepts requests.
+/// Seals every stored plan secret (challenge secret, proof-of-work key, webhook signing secrets)
+/// that is in plaintext or under an older key with the current `SECRETS_KEY`: run by
+/// `planportal secrets rotate` and by `serve` before it accepts requests.
 public struct SecretRotation: Sendable {
     let client: Database
     let secrets: SecretBox
@@ -36,8 +37,58 @@ public struct SecretRotation: Sendable {
                 logger.error("plan secrets left as they are", metadata: ["plan": "\(slug)", "error": "\(failure)"])
             }
         }
+        for slug in try await resealWebhookSecrets(plans: plans) where !changed.contains(slug) { changed.append(slug) }
         if !changed.isEmpty { logger.notice("plan secrets sealed with the current key", metadata: ["plans": "\(changed.count)", "key_id": "\(secrets.current.id)"]) }
         return changed
+    }
+
+    /// Re-seals webhook signing secrets (current and previous) not sealed with the current key;
+    /// returns the plans whose endpoints changed.
+    func resealWebhookSecrets(plans: [String]?) async throws -> [String] {
+        let current = "\(SecretBox.prefix)\(secrets.current.id):"
+        let rows = try await client.query(
+            """
+            SELECT id, plan_slug FROM control.webhook_endpoints
+            WHERE (\(plans == nil) OR plan_slug = ANY(\(plans ?? [])))
+              AND (NOT starts_with(secret, \(current)) OR NOT starts_with(coalesce(previous_secret, \(current)), \(current)))
+            ORDER BY plan_slug, id
+            """,
+            logger: logger
+        )
+        var candidates: [(UUID, String)] = []
+        for try await row in rows.decode((UUID, String).self) { candidates.append(row) }
+        var changed: [String] = []
+        for (id, slug) in candidates {
+            do {
+                if try await resealWebhook(id, plan: slug), !changed.contains(slug) { changed.append(slug) }
+            } catch {
+                guard let failure = (error as? SecretBox.Failure) ?? ((error as? PostgresTransactionError)?.closureError as? SecretBox.Failure)
+                else { throw error }
+                logger.error("webhook secret left as it is", metadata: ["plan": "\(slug)", "webhook": "\(id)", "error": "\(failure)"])
+            }
+        }
+        return changed
+    }
+
+    /// Re-seals one endpoint's secrets under its row lock; false when another process did it first.
+    func resealWebhook(_ id: UUID, plan slug: String) async throws -> Bool {
+        try await client.transaction(logger: logger) { tx -> Bool in
+            let rows = try await tx.query(
+                "SELECT secret, previous_secret FROM control.webhook_endpoints WHERE id = \(id) FOR UPDATE", logger: logger
+            )
+            guard let (secret, previous) = try await rows.decode((String, String?).self).one(),
+                  !secrets.isCurrent(secret) || previous.map({ !secrets.isCurrent($0) }) == true
+            else { return false }
+            let context = WebhookRepository.secretContext(plan: slug, endpoint: id)
+            let reseal = { (value: String) throws -> String in
+                self.secrets.isCurrent(value) ? value : try self.secrets.seal(self.secrets.open(value, context: context), context: context)
+            }
+            let (current, earlier) = (try reseal(secret), try previous.map(reseal))
+            try await tx.query(
+                "UPDATE control.webhook_endpoints SET secret = \(current), previous_secret = \(earlier) WHERE id = \(id)", logger: logger
+            )
+            return true
+        }
     }
 
     /// Re-seals one plan's secrets under its row lock; false when another process did it first.

@@ -46,6 +46,14 @@ extension Tag {
     @Tag static var listPlanClaims: Self
     @Tag static var decideClaim: Self
     @Tag static var changeClaimStatus: Self
+    @Tag static var createWebhook: Self
+    @Tag static var listWebhooks: Self
+    @Tag static var getWebhook: Self
+    @Tag static var updateWebhook: Self
+    @Tag static var deleteWebhook: Self
+    @Tag static var rotateWebhookSecret: Self
+    @Tag static var listWebhookDeliveries: Self
+    @Tag static var replayWebhookDelivery: Self
     @Tag static var getMyCoverage: Self
     @Tag static var submitClaim: Self
     @Tag static var listMyClaims: Self

@@ -32,6 +32,8 @@ enum TestEnvironment {
         config.logLevel = .warning
         config.smtpURL = ProcessInfo.processInfo.environment["TEST_SMTP_URL"]
         config.mailDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("planportal-test-mail")
+        // Webhook tests run delivery services of their own, limited to their plans.
+        config.webhookDelivery = false
         return config
     }
 
