@@ -21,7 +21,9 @@ struct AppServices: Sendable {
     let outbox: Outbox
     let roster: RosterRepository
     let terms: TermsRepository
-    let members: MemberSupportRepository
+    /// Sessions and device tokens; `revokeAll` ends every one of an account.
+    let sessionRepository: SessionRepository
+    let members: MemberSupportOperations
     let benefits: BenefitsRepository
     let claims: ClaimRepository
     let hasher: PasswordHasher
@@ -67,10 +69,10 @@ struct AppServices: Sendable {
         self.adminKeys = AdminKeyRepository(client: postgres, logger: logger)
         self.roster = RosterRepository(client: postgres, audit: audit, logger: logger)
         self.terms = TermsRepository(client: postgres, audit: audit, logger: logger)
-        self.members = MemberSupportRepository(client: postgres, audit: audit, logger: logger)
         let benefits = BenefitsRepository(client: postgres, audit: audit, logger: logger)
         self.benefits = benefits
-        self.claims = ClaimRepository(client: postgres, benefits: benefits, audit: audit, outbox: outbox, logger: logger)
+        let claims = ClaimRepository(client: postgres, benefits: benefits, audit: audit, outbox: outbox, logger: logger)
+        self.claims = claims
         let hasher = PasswordHasher(concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit, memoryBudgetMiB: config.hashMemoryMiB)
         let challenge = ChallengeVerifier(client: postgres, outbound: OutboundHTTPClient(policy: OutboundPolicy(environment: config.environment)), logger: logger)
         let limiter = RateLimiter(client: postgres, logger: logger, enabled: config.rateLimitsEnabled)
@@ -84,20 +86,24 @@ struct AppServices: Sendable {
         }
         self.document = try OpenAPIDocument.load(assets: config.assetsDirectory)
 
+        let sessionRepository = SessionRepository(client: postgres, audit: audit, logger: logger)
+        self.sessionRepository = sessionRepository
+        self.members = MemberSupportOperations(
+            members: MemberSupportRepository(client: postgres, audit: audit, sessions: sessionRepository, logger: logger)
+        )
         self.registration = RegistrationOperations(
             registrations: RegistrationRepository(client: postgres, audit: audit, outbox: outbox, logger: logger),
             limiter: limiter, challenge: challenge, hasher: hasher
         )
         self.sessions = SessionOperations(
-            sessions: SessionRepository(client: postgres, audit: audit, logger: logger), terms: terms, audit: audit,
-            limiter: limiter, challenge: challenge, hasher: hasher
+            sessions: sessionRepository, terms: terms, audit: audit, limiter: limiter, challenge: challenge, hasher: hasher, logger: logger
         )
         self.passwordResets = PasswordResetOperations(
-            resets: PasswordResetRepository(client: postgres, audit: audit, outbox: outbox, logger: logger),
+            resets: PasswordResetRepository(client: postgres, audit: audit, outbox: outbox, sessions: sessionRepository, logger: logger),
             limiter: limiter, challenge: challenge, hasher: hasher
         )
         self.coverage = CoverageOperations(benefits: benefits)
-        self.memberClaims = MemberClaimOperations(claims: claims)
+        self.memberClaims = MemberClaimOperations(claims: claims, uploads: UploadBudget(capacityBytes: config.uploadMemoryMiB * 1024 * 1024))
     }
 
     /// The pools to run as services: one, or two with `DATABASE_DIRECT_URL`.

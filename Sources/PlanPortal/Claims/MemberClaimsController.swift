@@ -46,10 +46,12 @@ struct MemberClaimsController: Sendable {
         let claimID = try Self.claimID(context)
         let filename = try request.uri.queryParameters.get("filename").map(ReceiptFilename.init)
         var request = request
-        let bytes = try await request.collectBody(upTo: ReceiptType.maxBytes, tooLarge: .attachmentTooLarge)
         let info = try await claims.addClaimAttachment(
-            plan: context.plan, session: context.session, claimID: claimID, filename: filename, bytes: bytes, facts: context.facts(request)
-        )
+            plan: context.plan, session: context.session, claimID: claimID, filename: filename,
+            declaredLength: request.headers[.contentLength].flatMap { Int($0) }, facts: context.facts(request)
+        ) { limit in
+            try await request.collectBody(upTo: limit, tooLarge: .attachmentTooLarge)
+        }
         return try .json(info, status: .created)
     }
 
@@ -58,15 +60,22 @@ struct MemberClaimsController: Sendable {
             throw Problem.attachmentNotFound
         }
         let attachment = try await claims.getClaimAttachment(plan: context.plan, session: context.session, claimID: claimID, attachmentID: attachmentID)
-        var headers: HTTPFields = [.contentType: attachment.contentType, .cacheControl: "no-store", .xContentTypeOptions: "nosniff"]
-        // Only plain ASCII names go in the header; others are kept in the claim's detail.
-        headers[.contentDisposition] = attachment.filename.flatMap { $0.allSatisfy(\.isASCII) ? "attachment; filename=\"\($0)\"" : nil } ?? "attachment"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: attachment.bytes))
+        return Response(attachment: attachment)
     }
 
     static func claimID(_ context: MemberRequestContext) throws -> UUID {
         guard let id = context.uuidParameter("claimId") else { throw Problem.claimNotFound }
         return id
+    }
+}
+
+extension Response {
+    /// A receipt's bytes as a download: its sniffed type, never rendered inline, never cached.
+    init(attachment: ClaimAttachment) {
+        var headers: HTTPFields = [.contentType: attachment.contentType, .cacheControl: "no-store", .xContentTypeOptions: "nosniff"]
+        // Only plain ASCII names go in the header; others are kept in the claim's detail.
+        headers[.contentDisposition] = attachment.filename.flatMap { $0.allSatisfy(\.isASCII) ? "attachment; filename=\"\($0)\"" : nil } ?? "attachment"
+        self.init(status: .ok, headers: headers, body: .init(byteBuffer: attachment.bytes))
     }
 }
 

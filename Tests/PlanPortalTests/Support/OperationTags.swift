@@ -19,6 +19,9 @@ extension Tag {
     @Tag static var listAuditEvents: Self
     @Tag static var importRoster: Self
     @Tag static var getMember: Self
+    @Tag static var lockMember: Self
+    @Tag static var unlockMember: Self
+    @Tag static var revokeMemberSessions: Self
     @Tag static var publishTerms: Self
     @Tag static var startRegistration: Self
     @Tag static var submitIdentity: Self
@@ -37,6 +40,8 @@ extension Tag {
     @Tag static var putBenefits: Self
     @Tag static var getBenefits: Self
     @Tag static var listPlanClaims: Self
+    @Tag static var getPlanClaim: Self
+    @Tag static var getPlanClaimAttachment: Self
     @Tag static var decideClaim: Self
     @Tag static var changeClaimStatus: Self
     @Tag static var getMyCoverage: Self
