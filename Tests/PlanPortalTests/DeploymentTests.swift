@@ -23,15 +23,13 @@ import Testing
         return (process.terminationStatus, String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// PostgreSQL itself (never the pooler), as `user` when given.
+    /// PostgreSQL itself (never the pooler), as `user` when given (with the same password: local
+    /// clusters require scram-sha-256 on TCP).
     static func directURL(user: String? = nil) throws -> String {
         let env = ProcessInfo.processInfo.environment
         let url = try env["DATABASE_DIRECT_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TestEnvironment.databaseURL()
         guard var components = URLComponents(string: url) else { throw ConfigError("bad database URL") }
-        if let user {
-            components.user = user
-            components.password = nil
-        }
+        if let user { components.user = user }
         return components.string!
     }
 
@@ -62,6 +60,11 @@ import Testing
         let services = try AppServices(config: config, logger: TestEnvironment.logger)
         try await services.withRunningDatabase { services in
             try await services.migrator.migrate()
+            // The role logs in with the test cluster's password (hex, checked before it is spliced).
+            let password = URLComponents(string: try Self.directURL())?.password ?? ""
+            let safe = !password.isEmpty && password.unicodeScalars.allSatisfy { CharacterSet(charactersIn: "0123456789abcdefABCDEF").contains($0) }
+            #expect(safe, "the test cluster's password is hex")
+            guard safe else { return }
             try await services.postgres.query(
                 """
                 DO $$ BEGIN
@@ -71,6 +74,7 @@ import Testing
                 END $$
                 """
             )
+            try await services.postgres.query("ALTER ROLE planportal_direct_test PASSWORD '\(unescaped: password)'")
             // Hold the migration lock, so the server's start-up migrate waits on it where we can see it.
             try await services.postgres.withConnection { holder in
                 try await holder.query("SELECT pg_advisory_lock(\(Migrator.lockKey))", logger: TestEnvironment.logger)

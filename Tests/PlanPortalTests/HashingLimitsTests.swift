@@ -114,6 +114,8 @@ import Testing
         var config = try TestEnvironment.config()
         config.httpIdleTimeoutSeconds = 2
         config.port = 0
+        // Other suites read what they queue in the shared outbox; this server must not send it.
+        config.outboxDelivery = false
         let app = try buildApplication(config, logger: TestEnvironment.logger)
         try await app.test(.live) { client in
             let port = try #require(client.port)
