@@ -336,4 +336,32 @@ import Testing
             #expect(try await f.count(services, sessions) == 0)
         }
     }
+
+    /// A login whose password was verified against a hash that a reset, a password change or a
+    /// lock replaced meanwhile opens nothing: no session, no device token, no `login.success`.
+    @Test(.tags(.createSession)) func aLoginThatLosesTheRaceToAResetOrLockOpensNothing() async throws {
+        try await TestEnvironment.withApp { client, services, key in
+            let f = try await MemberFixture.make(client: client, key: key, terms: false)
+            try await f.activate(client, services)
+            let plan = try #require(try await services.plans.find(f.plan))
+            let rows = try await services.postgres.query(
+                "SELECT id, password_hash FROM \(unescaped: f.plan.quotedSchema).accounts WHERE email = \(f.email)"
+            )
+            let (accountID, hash) = try #require(try await rows.decode((UUID, String).self).one())
+            func open(verified: String) async throws -> Date {
+                try await services.sessionRepository.open(
+                    plan: plan, token: SecretToken.generate(), accountID: accountID, verifiedHash: verified, acceptingTerms: nil, rehash: nil,
+                    success: .init(refund: [], resetting: nil, newDeviceToken: SecretToken.generate(), presentedDeviceToken: nil),
+                    facts: RequestFacts(ip: f.address)
+                )
+            }
+            let counts = "SELECT ((SELECT count(*) FROM $S.sessions) + (SELECT count(*) FROM $S.device_tokens) + (SELECT count(*) FROM $S.audit_events WHERE action = 'login.success'))::int"
+            let stale = await #expect(throws: Problem.self) { _ = try await open(verified: hash + "-replaced") }
+            #expect(stale?.code == "invalid_credentials")
+            #expect(try await f.count(services, counts) == 0, "nothing written for a replaced hash")
+            // The same call with the hash the account still has opens the session, its device token and its event.
+            _ = try await open(verified: hash)
+            #expect(try await f.count(services, counts) == 3)
+        }
+    }
 }

@@ -105,7 +105,8 @@ struct SessionRepository: Sendable {
     /// records the terms acceptance and the new password hash in the same transaction when there
     /// are any. The session and the device token are written only while the account still has
     /// the password hash that was verified and is active: a reset, a password change or a lock
-    /// that commits while the password was being checked wins (401 `invalid_credentials`).
+    /// that commits while the password was being checked wins (401 `invalid_credentials`, and no
+    /// `login.success` event).
     /// Returns when the session expires (the plan's absolute timeout).
     func open(
         plan: Plan, token: String, accountID: UUID, verifiedHash: String, acceptingTerms: String?, rehash: String?, success: LoginSuccess,
@@ -115,9 +116,11 @@ struct SessionRepository: Sendable {
         let event = facts.event("login.success", actor: .member(accountID))
         let details = String(decoding: try JSONEncoder().encode(event.details), as: UTF8.self)
         let insert: PostgresQuery = """
-            WITH audit AS (
+            WITH still AS (
+                SELECT id FROM \(schema: slug).accounts WHERE id = \(accountID) AND password_hash = \(rehash ?? verifiedHash) AND status = 'active'
+            ), audit AS (
                 INSERT INTO \(schema: slug).audit_events (action, actor_type, actor_id, request_id, ip, details)
-                VALUES (\(event.action), \(event.actor.type), \(event.actor.id), \(event.requestID), \(event.ip)::inet, \(details)::jsonb)
+                SELECT \(event.action), \(event.actor.type), \(event.actor.id), \(event.requestID), \(event.ip)::inet, \(details)::jsonb FROM still
             ), refund AS (
                 \(rateLimitRefund: success.refund, resetting: success.resetting)
             ), ended_devices AS (
@@ -126,8 +129,6 @@ struct SessionRepository: Sendable {
                   AND (token_hash = \(success.presentedDeviceToken?.digest) OR expires_at <= now()
                        OR token_hash IN (SELECT token_hash FROM \(schema: slug).device_tokens WHERE account_id = \(accountID)
                                          ORDER BY created_at DESC OFFSET \(DeviceTokens.keptPerAccount - 1)))
-            ), still AS (
-                SELECT id FROM \(schema: slug).accounts WHERE id = \(accountID) AND password_hash = \(rehash ?? verifiedHash) AND status = 'active'
             ), device AS (
                 INSERT INTO \(schema: slug).device_tokens (token_hash, account_id, expires_at)
                 SELECT \(ByteBuffer(bytes: SecretToken.digest(success.newDeviceToken))), id, now() + \(DeviceTokens.lifetimeDays) * interval '1 day' FROM still
