@@ -89,7 +89,7 @@ extension SecretBox {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let temporary = directory.appendingPathComponent(".secrets-key.\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: temporary.path, contents: Data(Key.generate().utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ConfigError("cannot write \(temporary.path)")
+            throw ConfigError("cannot write \(temporary.path): set SECRETS_KEY (base64 of 32 random bytes) where the working directory is read-only")
         }
         defer { try? FileManager.default.removeItem(at: temporary) }
         _ = link(temporary.path, file.path)
