@@ -61,8 +61,12 @@ struct DurableCluster {
     }
 }
 
-/// Issue #11 §8: PostgreSQL stopped under a running server, then brought back.
-@Suite(.serialized) struct DatabaseOutageTests {
+/// Issue #11 §8: PostgreSQL stopped under a running server, then brought back. Its bounds are
+/// times (answers within 5 s, recovery within 5 s), which the whole suite running beside it on
+/// two cores can push past: `deploy/local/test` runs it on its own after the main run, with
+/// `PLANPORTAL_TIMING_TESTS=1`.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["PLANPORTAL_TIMING_TESTS"] == "1", "set PLANPORTAL_TIMING_TESTS=1: runs on its own"))
+struct DatabaseOutageTests {
     struct Timed {
         var status: UInt
         var code: String?

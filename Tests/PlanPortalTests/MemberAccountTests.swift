@@ -69,6 +69,7 @@ import Testing
                 #expect($0.status == .accepted)
             }
             let resetToken = try await f.queuedToken(services, kind: "password_reset")
+            try #expect(await f.count(services, "SELECT count(*) FROM $S.device_tokens") == 2, "each login left a device token")
             let body: [String: Any] = ["currentPassword": "Soleil#Nord42", "newPassword": "Brume#Fleuve27", "newPasswordConfirmation": "Brume#Fleuve27"]
             try await client.execute(uri: "\(f.base)/me/password", method: .post, headers: Self.bearer(current), body: .json(body)) { response in
                 #expect(response.status == .noContent)
@@ -80,6 +81,7 @@ import Testing
             try await client.execute(uri: "\(f.base)/me", method: .get, headers: Self.bearer(other)) {
                 #expect($0.status == .unauthorized, "every other session ended")
             }
+            try #expect(await f.count(services, "SELECT count(*) FROM $S.device_tokens") == 0, "a password change revokes every device token")
             try await client.execute(uri: "\(f.base)/password-resets/\(resetToken)", method: .get) { response in
                 #expect(response.status == .gone)
                 try #expect(response.problemCode() == "reset_expired")

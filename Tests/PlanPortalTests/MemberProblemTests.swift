@@ -104,8 +104,8 @@ import Testing
         try await TestEnvironment.withApp { client, services, key in
             let f = try await MemberFixture.make(client: client, key: key, terms: false)
             try await f.activate(client, services)
-            let wrong = try await client.execute(uri: "\(f.base)/sessions", method: .post, headers: json, body: .json(["email": f.email, "password": "Wrong#Pass1", "acceptTerms": false]))
-            let unknown = try await client.execute(uri: "\(f.base)/sessions", method: .post, headers: json, body: .json(["email": "nobody@umontreal.ca", "password": "Wrong#Pass1", "acceptTerms": false]))
+            let wrong = try await client.execute(uri: "\(f.base)/sessions", method: .post, headers: .json(from: f.address), body: .json(["email": f.email, "password": "Wrong#Pass1", "acceptTerms": false]))
+            let unknown = try await client.execute(uri: "\(f.base)/sessions", method: .post, headers: .json(from: f.address), body: .json(["email": "nobody@umontreal.ca", "password": "Wrong#Pass1", "acceptTerms": false]))
             #expect(wrong.status == .unauthorized)
             #expect(unknown.status == .unauthorized)
             try #expect(wrong.problemCode() == "invalid_credentials")

@@ -49,6 +49,9 @@ struct ServerProcess {
         // Generous database deadlines under the whole suite's load (DatabaseOutageTests sets the real ones).
         env["DATABASE_ACQUIRE_TIMEOUT_MS"] = "30000"
         env["DATABASE_STATEMENT_TIMEOUT_MS"] = "60000"
+        // Tests give themselves their own client address (`X-Forwarded-For`): 127.0.0.1 is shared
+        // by every suite, and per-address login rules count across plans.
+        env["TRUSTED_PROXIES"] = "127.0.0.1/32"
         env.merge(extra) { $1 }
         process.environment = env
         try process.run()
@@ -72,10 +75,13 @@ struct ServerProcess {
         }
     }
 
-    static func send(_ method: String, _ url: String, json: [String: Any]? = nil, bearer: String? = nil) async throws -> (status: HTTPResponseStatus, body: [String: Any]) {
+    static func send(
+        _ method: String, _ url: String, json: [String: Any]? = nil, bearer: String? = nil, from address: String? = nil
+    ) async throws -> (status: HTTPResponseStatus, body: [String: Any]) {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        if let address { request.headers.add(name: "X-Forwarded-For", value: address) }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
@@ -123,9 +129,12 @@ struct ServerProcess {
         }
         #expect(seenOnB == "pow", "the other replica sees the new challenge provider within 5 s")
         var codes: [String] = []
+        let address = TestAddress.unique()
         for i in 0..<7 {
             let server = i.isMultiple(of: 2) ? b : a
-            let answer = try await ServerProcess.send("POST", "\(server.base)/v1/plans/\(slug)/sessions", json: ["email": "luc@umontreal.ca", "password": "nope"])
+            let answer = try await ServerProcess.send(
+                "POST", "\(server.base)/v1/plans/\(slug)/sessions", json: ["email": "luc@umontreal.ca", "password": "nope"], from: address
+            )
             codes.append(answer.body["code"] as? String ?? "\(answer.status.code)")
         }
         #expect(codes == Array(repeating: "invalid_credentials", count: 5) + ["challenge_required", "challenge_required"])

@@ -18,6 +18,9 @@ import Testing
         var csrf: String?
         /// The `Origin` a browser sends with a form post (the portal's own, or another site's).
         var origin: String?
+        /// The browser's own client address (`X-Forwarded-For`): per-address limits such as
+        /// `loginIp` count across every plan, so tests on 127.0.0.1 would count each other's.
+        let address = TestAddress.unique()
 
         init(_ client: any TestClientProtocol) { self.client = client }
 
@@ -70,7 +73,7 @@ import Testing
         }
 
         func headers() -> HTTPFields {
-            var fields = HTTPFields()
+            var fields: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: address]
             if !cookies.isEmpty { fields[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
             if let origin { fields[.origin] = origin }
             return fields
@@ -249,6 +252,19 @@ import Testing
             #expect(browser.cookies["__Host-pp-\(f.slug)"] == nil)
             let message = try await browser.get("/portal/\(f.slug)/login?m=expired")
             #expect(String(buffer: message.body).contains(PortalText.text("session_expired", .fr)))
+
+            // The device token (issue #11) lives in its own long-lived cookie, survives the ended
+            // session, and is presented by the next login, which uses it up and hands a new one.
+            let deviceCookie = try #require(login.headers[values: .setCookie].first { $0.hasPrefix("__Host-pp-\(f.slug)-device=") })
+            #expect(deviceCookie.hasSuffix("; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=\(180 * 24 * 3600)"))
+            let firstDevice = try #require(browser.cookies["__Host-pp-\(f.slug)-device"])
+            #expect(!String(buffer: profile.body).contains(firstDevice))
+            try await browser.get("/portal/\(f.slug)/login")
+            let again = try await browser.post("/portal/\(f.slug)/login", ["email": f.email, "password": "Soleil#Nord42"])
+            #expect(again.status == .seeOther && again.headers[.location] == "/portal/\(f.slug)/coverage")
+            let secondDevice = try #require(browser.cookies["__Host-pp-\(f.slug)-device"])
+            #expect(secondDevice != firstDevice)
+            #expect(try await f.count(services, "SELECT count(*)::int FROM $S.device_tokens") == 1, "the presented token was used up, not left beside the new one")
         }
     }
 

@@ -29,7 +29,7 @@ import Testing
                         var mine: [TestResponse] = []
                         for _ in 0..<50 {
                             let body = ByteBuffer.json(["email": f.email, "password": "Wrong#Guess99"])
-                            mine.append(try await client.execute(uri: "\(f.base)/sessions", method: .post, headers: Self.json, body: body))
+                            mine.append(try await client.execute(uri: "\(f.base)/sessions", method: .post, headers: .json(from: f.address), body: body))
                         }
                         return mine
                     }
@@ -52,7 +52,7 @@ import Testing
             }
             let token = ProofOfWork.token(try #require(ProofOfWork.solve(challenge)))
             try await client.execute(
-                uri: "\(f.base)/sessions", method: .post, headers: Self.json,
+                uri: "\(f.base)/sessions", method: .post, headers: .json(from: f.address),
                 body: .json(["email": f.email, "password": "Soleil#Nord42", "challengeToken": token])
             ) { response in
                 #expect(response.status == .created)
@@ -149,7 +149,7 @@ import Testing
                 #expect(limits["resetIp"] == ["limit": 30, "windowSeconds": 300])
             }
             for expected in [HTTPResponse.Status.unauthorized, .unauthorized, .unauthorized, .tooManyRequests] {
-                let response = try await client.execute(uri: "\(f.base)/sessions", method: .post, headers: Self.json, body: .json(["email": "nobody@\(MemberFixture.domain)", "password": "x"]))
+                let response = try await client.execute(uri: "\(f.base)/sessions", method: .post, headers: .json(from: f.address), body: .json(["email": "nobody@\(MemberFixture.domain)", "password": "x"]))
                 #expect(response.status == expected)
             }
         }

@@ -104,6 +104,24 @@ pp_start_cluster() {
     export DATABASE_URL PP_PGDATA
 }
 
+# pp_own_database PREFIX: a fresh database PREFIX_<pid> on the cluster of DATABASE_URL, which
+# DATABASE_URL then names (the cluster's stays in PP_CLUSTER_URL). Per-address login rules count
+# across every plan of a database (`loginIp`, 15 minutes): a check that logs in from 127.0.0.1
+# gets a database of its own so the suite's and schemathesis' failed logins are not counted.
+pp_own_database() {
+    PP_CLUSTER_URL="$DATABASE_URL"
+    PP_OWN_DATABASE="$1_$$"
+    DATABASE_URL=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PP_CLUSTER_URL" "$PP_OWN_DATABASE")
+    export DATABASE_URL PP_CLUSTER_URL PP_OWN_DATABASE
+    "$(pp_pg_bin)/psql" "$PP_CLUSTER_URL" -qtAX -v ON_ERROR_STOP=1 -c "CREATE DATABASE $PP_OWN_DATABASE" >/dev/null
+}
+
+# Drops the database pp_own_database made (for an EXIT trap; never fails).
+pp_drop_own_database() {
+    [ -n "${PP_OWN_DATABASE:-}" ] || return 0
+    "$(pp_pg_bin)/psql" "$PP_CLUSTER_URL" -qtAX -c "DROP DATABASE IF EXISTS $PP_OWN_DATABASE WITH (FORCE)" >/dev/null 2>&1 || true
+}
+
 # Stops the cluster started by pp_start_cluster (fast shutdown).
 pp_stop_cluster() {
     local dir="$1"

@@ -44,7 +44,7 @@ struct AccountRepository: Sendable {
     }
 
     /// Sets the new password hash, ends every other session of the account (the one making the
-    /// change goes on), retires pending reset links, audits `password.changed` and queues the notice.
+    /// change goes on) and every device token, retires pending reset links, audits `password.changed` and queues the notice.
     func changePassword(plan: Plan, account: Account, passwordHash: String, keeping session: MemberSession, facts: RequestFacts) async throws {
         let slug = plan.slug
         try await client.transaction(logger: logger) { tx in

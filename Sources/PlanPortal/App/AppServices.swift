@@ -27,7 +27,9 @@ struct AppServices: Sendable {
     let outbound: OutboundHTTPClient
     let roster: RosterRepository
     let terms: TermsRepository
-    let members: MemberSupportRepository
+    /// Sessions and device tokens; `revokeAll` ends every one of an account.
+    let sessionRepository: SessionRepository
+    let members: MemberSupportOperations
     let benefits: BenefitsRepository
     let claims: ClaimRepository
     let hasher: PasswordHasher
@@ -82,10 +84,10 @@ struct AppServices: Sendable {
         self.adminKeys = AdminKeyRepository(client: postgres, logger: logger)
         self.roster = RosterRepository(client: postgres, audit: audit, webhooks: webhookOutbox, logger: logger)
         self.terms = TermsRepository(client: postgres, audit: audit, logger: logger)
-        self.members = MemberSupportRepository(client: postgres, audit: audit, logger: logger)
         let benefits = BenefitsRepository(client: postgres, audit: audit, logger: logger)
         self.benefits = benefits
-        self.claims = ClaimRepository(client: postgres, benefits: benefits, audit: audit, outbox: outbox, webhooks: webhookOutbox, logger: logger)
+        let claims = ClaimRepository(client: postgres, benefits: benefits, audit: audit, outbox: outbox, webhooks: webhookOutbox, logger: logger)
+        self.claims = claims
         let hasher = PasswordHasher(concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit, memoryBudgetMiB: config.hashMemoryMiB)
         let challenge = ChallengeVerifier(client: postgres, outbound: outbound, logger: logger)
         let limiter = RateLimiter(client: postgres, logger: logger, enabled: config.rateLimitsEnabled)
@@ -100,24 +102,28 @@ struct AppServices: Sendable {
         self.document = try OpenAPIDocument.load(assets: config.assetsDirectory)
         self.portal = try PortalAssets.load(assets: config.assetsDirectory)
 
+        let sessionRepository = SessionRepository(client: postgres, audit: audit, logger: logger)
+        self.sessionRepository = sessionRepository
+        self.members = MemberSupportOperations(
+            members: MemberSupportRepository(client: postgres, audit: audit, sessions: sessionRepository, webhooks: webhookOutbox, logger: logger)
+        )
         self.registration = RegistrationOperations(
             registrations: RegistrationRepository(client: postgres, audit: audit, outbox: outbox, webhooks: webhookOutbox, logger: logger),
             limiter: limiter, challenge: challenge, hasher: hasher
         )
-        let sessionRepository = SessionRepository(client: postgres, audit: audit, logger: logger)
         self.sessions = SessionOperations(
-            sessions: sessionRepository, terms: terms, audit: audit, limiter: limiter, challenge: challenge, hasher: hasher
+            sessions: sessionRepository, terms: terms, audit: audit, limiter: limiter, challenge: challenge, hasher: hasher, logger: logger
         )
         self.accounts = AccountOperations(
             accounts: AccountRepository(client: postgres, sessions: sessionRepository, audit: audit, outbox: outbox, logger: logger),
             sessions: sessionRepository, limiter: limiter, hasher: hasher
         )
         self.passwordResets = PasswordResetOperations(
-            resets: PasswordResetRepository(client: postgres, audit: audit, outbox: outbox, logger: logger),
+            resets: PasswordResetRepository(client: postgres, audit: audit, outbox: outbox, sessions: sessionRepository, logger: logger),
             limiter: limiter, challenge: challenge, hasher: hasher
         )
         self.coverage = CoverageOperations(benefits: benefits)
-        self.memberClaims = MemberClaimOperations(claims: claims)
+        self.memberClaims = MemberClaimOperations(claims: claims, uploads: UploadBudget(capacityBytes: config.uploadMemoryMiB * 1024 * 1024))
         self.branding = BrandingOperations(logos: BrandingRepository(client: postgres, audit: audit, planCache: planCache, logger: logger))
     }
 

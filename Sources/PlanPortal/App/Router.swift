@@ -5,7 +5,7 @@ import Prometheus
 /// routes share: the admin key, the plan (`{plan}`), the member's session.
 func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: ClientAddressMiddleware(proxies: services.config.trustedProxies))
+    router.add(middleware: ClientAddressMiddleware(proxies: services.config.trustedProxies, environment: services.config.environment))
     router.add(middleware: SecurityHeadersMiddleware())
     let routes = RouteTable()
     router.add(middleware: CrossOriginMiddleware(plans: services.plans, adminOrigins: services.config.adminAllowedOrigins, table: routes))

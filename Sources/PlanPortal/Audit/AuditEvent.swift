@@ -31,10 +31,14 @@ public struct AuditDetails: Codable, Sendable, Equatable {
     public var fields: [String]?
     /// Outcome or reason code (`matched`, `unmatched`, `invalid_credentials`…).
     public var outcome: String?
+    /// The roster member (their `members.id`, never the certificate number) an admin action
+    /// concerned: who was viewed, locked, unlocked or logged out, whose claim was read.
+    public var memberId: String?
 
-    public init(fields: [String]? = nil, outcome: String? = nil) {
+    public init(fields: [String]? = nil, outcome: String? = nil, memberId: UUID? = nil) {
         self.fields = fields
         self.outcome = outcome
+        self.memberId = memberId?.uuidString.lowercased()
     }
 }
 

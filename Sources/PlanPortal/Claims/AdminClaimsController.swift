@@ -8,6 +8,8 @@ struct AdminClaimsController: Sendable {
 
     func addRoutes(to group: RouterGroup<AdminPlanRequestContext>) {
         group.get("claims", use: listPlanClaims)
+        group.get("claims/{claimId}", use: getPlanClaim)
+        group.get("claims/{claimId}/attachments/{attachmentId}", use: getPlanClaimAttachment)
         group.post("claims/{claimId}/decision", use: decideClaim)
         group.post("claims/{claimId}/status", use: changeClaimStatus)
     }
@@ -15,6 +17,24 @@ struct AdminClaimsController: Sendable {
     @Sendable func listPlanClaims(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {
         let query = try ClaimListQuery(request.uri)
         return try .json(try await claims.list(plan: context.plan.slug, accountID: nil, query: query), headers: [.cacheControl: "no-store"])
+    }
+
+    /// One claim with its history and receipts (audited: `claim.viewed`, with the member).
+    @Sendable func getPlanClaim(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {
+        guard let claimID = context.uuidParameter("claimId"),
+              let detail = try await claims.detailForTPA(plan: context.plan.slug, claimID: claimID, event: context.auditEvent("claim.viewed"))
+        else { throw Problem.claimNotFound }
+        return try .json(detail, headers: [.cacheControl: "no-store"])
+    }
+
+    /// A receipt's bytes (audited: `claim.attachment_viewed`, with the member).
+    @Sendable func getPlanClaimAttachment(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {
+        guard let claimID = context.uuidParameter("claimId"), let attachmentID = context.uuidParameter("attachmentId"),
+              let attachment = try await claims.attachmentForTPA(
+                  plan: context.plan.slug, claimID: claimID, attachmentID: attachmentID, event: context.auditEvent("claim.attachment_viewed")
+              )
+        else { throw Problem.attachmentNotFound }
+        return Response(attachment: attachment)
     }
 
     @Sendable func decideClaim(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {

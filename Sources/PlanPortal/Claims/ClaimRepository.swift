@@ -104,18 +104,59 @@ public struct ClaimRepository: Sendable {
 
     // MARK: Receipts
 
-    /// Stores a sniffed receipt on a claim of this account that is still `submitted`.
+    /// Refuses an upload before its body is read: `claim_not_found`, `claim_not_editable`,
+    /// `attachment_limit_reached` or `upload_quota_exceeded` for `incoming` more bytes.
+    func checkAttachmentRoom(plan: PlanSlug, accountID: UUID, claimID: UUID, incoming: Int) async throws {
+        try await client.withConnection { connection in
+            try await checkAttachmentRoom(plan: plan, accountID: accountID, claimID: claimID, incoming: incoming, lock: "", on: connection)
+        }
+    }
+
+    /// The claim's status, its receipts so far and the account's bytes of the last 24 hours, with
+    /// the problem that refuses `incoming` more bytes. `lock` is `FOR SHARE` inside the storing
+    /// transaction (after the account's row lock, so the counts cannot change underneath).
+    private func checkAttachmentRoom(
+        plan: PlanSlug, accountID: UUID, claimID: UUID, incoming: Int, lock: String, on connection: PostgresConnection
+    ) async throws {
+        let claims = try await connection.query(
+            "SELECT status FROM \(schema: plan).claims WHERE id = \(claimID) AND account_id = \(accountID) \(unescaped: lock)",
+            logger: logger
+        )
+        guard let status = try await claims.decode(ClaimStatus.self).one() else { throw Problem.claimNotFound }
+        guard status == .submitted else { throw Problem.claimNotEditable }
+        // The seconds until enough of the account's recent bytes are more than 24 hours old for
+        // `incoming` to fit (oldest first), or null when it fits now.
+        let rows = try await connection.query(
+            """
+            WITH recent AS (
+                SELECT a.id, a.size_bytes::bigint AS size, a.created_at
+                FROM \(schema: plan).claim_attachments a JOIN \(schema: plan).claims c ON c.id = a.claim_id
+                WHERE c.account_id = \(accountID) AND a.created_at > now() - interval '24 hours'
+            ), running AS (
+                SELECT created_at, sum(size) OVER (ORDER BY created_at, id) AS expiring, sum(size) OVER () AS used FROM recent
+            )
+            SELECT (SELECT count(*)::int FROM \(schema: plan).claim_attachments WHERE claim_id = \(claimID)),
+                   CASE WHEN coalesce((SELECT sum(size) FROM recent), 0) + \(incoming) <= \(AttachmentLimits.dailyBytes) THEN NULL
+                        ELSE coalesce((SELECT ceil(extract(epoch FROM min(created_at) + interval '24 hours' - now()))::bigint
+                                       FROM running WHERE used - expiring + \(incoming) <= \(AttachmentLimits.dailyBytes)), 86400) END
+            """,
+            logger: logger
+        )
+        guard let (count, wait) = try await rows.decode((Int, Int64?).self).one() else { throw Problem.internalError }
+        guard count < AttachmentLimits.perClaim else { throw Problem.attachmentLimitReached }
+        if let wait { throw Problem.uploadQuotaExceeded(retryAfter: max(1, Int(wait))) }
+    }
+
+    /// Stores a sniffed receipt on a claim of this account that is still `submitted`, within the
+    /// per-claim and per-account limits. The account's row is locked first, so of concurrent
+    /// uploads by one member each sees the ones stored before it.
     func addAttachment(
         plan: PlanSlug, accountID: UUID, claimID: UUID, contentType: String, filename: String?, bytes: ByteBuffer, facts: RequestFacts
     ) async throws -> ClaimAttachmentInfo {
         let sha256 = SHA256.hash(data: bytes.readableBytesView).hexString
         return try await client.transaction(logger: logger) { tx in
-            let rows = try await tx.query(
-                "SELECT status FROM \(schema: plan).claims WHERE id = \(claimID) AND account_id = \(accountID) FOR SHARE",
-                logger: logger
-            )
-            guard let status = try await rows.decode(ClaimStatus.self).one() else { throw Problem.claimNotFound }
-            guard status == .submitted else { throw Problem.claimNotEditable }
+            try await tx.query("SELECT 1 FROM \(schema: plan).accounts WHERE id = \(accountID) FOR NO KEY UPDATE", logger: logger)
+            try await checkAttachmentRoom(plan: plan, accountID: accountID, claimID: claimID, incoming: bytes.readableBytes, lock: "FOR SHARE", on: tx)
             let inserted = try await tx.query(
                 """
                 INSERT INTO \(schema: plan).claim_attachments (claim_id, content_type, filename, size_bytes, sha256, content)
@@ -132,17 +173,52 @@ public struct ClaimRepository: Sendable {
         }
     }
 
-    /// A receipt's media type, file name and bytes, when the claim is this account's.
-    func attachment(plan: PlanSlug, accountID: UUID, claimID: UUID, attachmentID: UUID) async throws -> ClaimAttachment? {
-        let rows = try await client.query(
+    /// A receipt's media type, file name and bytes, when the claim is this account's (`accountID`
+    /// nil: any claim of the plan).
+    func attachment(plan: PlanSlug, accountID: UUID?, claimID: UUID, attachmentID: UUID) async throws -> ClaimAttachment? {
+        try await client.withConnection { try await attachment(plan: plan, accountID: accountID, claimID: claimID, attachmentID: attachmentID, on: $0) }
+    }
+
+    private func attachment(plan: PlanSlug, accountID: UUID?, claimID: UUID, attachmentID: UUID, on connection: PostgresConnection) async throws -> ClaimAttachment? {
+        let rows = try await connection.query(
             """
             SELECT a.content_type, a.filename, a.content
             FROM \(schema: plan).claim_attachments a JOIN \(schema: plan).claims c ON c.id = a.claim_id
-            WHERE a.id = \(attachmentID) AND a.claim_id = \(claimID) AND c.account_id = \(accountID)
+            WHERE a.id = \(attachmentID) AND a.claim_id = \(claimID) AND (\(accountID == nil) OR c.account_id = \(accountID ?? UUID()))
             """,
             logger: logger
         )
         return try await rows.decode((String, String?, ByteBuffer).self).one().map { ClaimAttachment(contentType: $0, filename: $1, bytes: $2) }
+    }
+
+    // MARK: The TPA's reads, audited
+
+    /// A claim as the TPA sees it (with the certificate number), with `event` (`claim.viewed`)
+    /// recording the claim and the member it concerns.
+    func detailForTPA(plan: PlanSlug, claimID: UUID, event: NewAuditEvent) async throws -> ClaimDetail? {
+        try await client.transaction(logger: logger) { tx -> ClaimDetail? in
+            guard let detail = try await detail(plan: plan, claimID: claimID, accountID: nil, on: tx) else { return nil }
+            try await auditRead(event, plan: plan, claimID: claimID, on: tx)
+            return detail
+        }
+    }
+
+    /// A receipt of any claim of the plan, with `event` (`claim.attachment_viewed`) recording the
+    /// claim and the member it concerns.
+    func attachmentForTPA(plan: PlanSlug, claimID: UUID, attachmentID: UUID, event: NewAuditEvent) async throws -> ClaimAttachment? {
+        try await client.transaction(logger: logger) { tx -> ClaimAttachment? in
+            guard let attachment = try await attachment(plan: plan, accountID: nil, claimID: claimID, attachmentID: attachmentID, on: tx) else { return nil }
+            try await auditRead(event, plan: plan, claimID: claimID, on: tx)
+            return attachment
+        }
+    }
+
+    private func auditRead(_ event: NewAuditEvent, plan: PlanSlug, claimID: UUID, on tx: PostgresConnection) async throws {
+        let member = try await tx.query("SELECT member_id FROM \(schema: plan).claims WHERE id = \(claimID)", logger: logger).decode(UUID.self).one()
+        var event = event
+        event.details.outcome = claimID.uuidString.lowercased()
+        event.details.memberId = member?.uuidString.lowercased()
+        try await audit.append(event, plan: plan, on: tx)
     }
 
     // MARK: Reading

@@ -5,6 +5,8 @@ import NIOCore
 /// claim or receipt is `claim_not_found` / `attachment_not_found`, never a refusal that says it exists.
 struct MemberClaimOperations: Sendable {
     let claims: ClaimRepository
+    /// Memory of upload bodies, process-wide (`UPLOAD_MEMORY_MIB`).
+    let uploads: UploadBudget
 
     /// `submitClaim`: idempotent on `key` for 24 hours: the same key and input give back the first
     /// answer (`replayed`), the same key with another input is refused.
@@ -30,18 +32,27 @@ struct MemberClaimOperations: Sendable {
         return detail
     }
 
-    /// `addClaimAttachment`: a receipt on a claim still `submitted`, at most 10 MiB (whatever
-    /// body limit its presentation read it with); its type comes from its first bytes (PDF, JPEG
-    /// or PNG), never from what the client says.
+    /// `addClaimAttachment`: a receipt on a claim still `submitted`, at most 10 MiB (whatever body
+    /// limit its presentation read it with); its type comes from its first bytes (PDF, JPEG or
+    /// PNG), never from what the client says. At most `AttachmentLimits.perClaim` per claim and
+    /// `AttachmentLimits.dailyBytes` per account within 24 hours: checked before a byte is read,
+    /// and again atomically when the receipt is stored. The body is read by `body` (given the most
+    /// bytes it may read) only once its size fits in the process's `UploadBudget`.
     func addClaimAttachment(
-        plan: Plan, session: MemberSession, claimID: UUID, filename: ReceiptFilename?, bytes: ByteBuffer, facts: RequestFacts
+        plan: Plan, session: MemberSession, claimID: UUID, filename: ReceiptFilename?, declaredLength: Int?, facts: RequestFacts,
+        body: (_ limit: Int) async throws -> ByteBuffer
     ) async throws -> ClaimAttachmentInfo {
-        guard bytes.readableBytes <= ReceiptType.maxBytes else { throw Problem.attachmentTooLarge }
-        guard let contentType = ReceiptType.sniff(bytes.readableBytesView) else { throw Problem.unsupportedAttachmentType }
-        return try await claims.addAttachment(
-            plan: plan.slug, accountID: session.accountID, claimID: claimID, contentType: contentType, filename: filename?.value,
-            bytes: bytes, facts: facts
-        )
+        if let declaredLength, declaredLength > ReceiptType.maxBytes { throw Problem.attachmentTooLarge }
+        try await claims.checkAttachmentRoom(plan: plan.slug, accountID: session.accountID, claimID: claimID, incoming: declaredLength ?? 1)
+        let limit = declaredLength ?? ReceiptType.maxBytes
+        return try await uploads.withReservation(bytes: limit) {
+            let bytes = try await body(limit)
+            guard let contentType = ReceiptType.sniff(bytes.readableBytesView) else { throw Problem.unsupportedAttachmentType }
+            return try await claims.addAttachment(
+                plan: plan.slug, accountID: session.accountID, claimID: claimID, contentType: contentType, filename: filename?.value,
+                bytes: bytes, facts: facts
+            )
+        }
     }
 
     /// `getClaimAttachment`: a receipt's bytes.

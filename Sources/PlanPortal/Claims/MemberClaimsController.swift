@@ -46,10 +46,12 @@ struct MemberClaimsController: Sendable {
         let claimID = try Self.claimID(context)
         let filename = try request.uri.queryParameters.get("filename").map(ReceiptFilename.init)
         var request = request
-        let bytes = try await request.collectBody(upTo: ReceiptType.maxBytes, tooLarge: .attachmentTooLarge)
         let info = try await claims.addClaimAttachment(
-            plan: context.plan, session: context.session, claimID: claimID, filename: filename, bytes: bytes, facts: context.facts(request)
-        )
+            plan: context.plan, session: context.session, claimID: claimID, filename: filename,
+            declaredLength: request.headers[.contentLength].flatMap { Int($0) }, facts: context.facts(request)
+        ) { limit in
+            try await request.collectBody(upTo: limit, tooLarge: .attachmentTooLarge)
+        }
         return try .json(info, status: .created)
     }
 
@@ -58,12 +60,19 @@ struct MemberClaimsController: Sendable {
             throw Problem.attachmentNotFound
         }
         let attachment = try await claims.getClaimAttachment(plan: context.plan, session: context.session, claimID: claimID, attachmentID: attachmentID)
-        return Response(status: .ok, headers: attachment.headers, body: .init(byteBuffer: attachment.bytes))
+        return Response(attachment: attachment)
     }
 
     static func claimID(_ context: MemberRequestContext) throws -> UUID {
         guard let id = context.uuidParameter("claimId") else { throw Problem.claimNotFound }
         return id
+    }
+}
+
+extension Response {
+    /// A receipt's bytes as a download (`ClaimAttachment.headers`): the member's and the TPA's.
+    init(attachment: ClaimAttachment) {
+        self.init(status: .ok, headers: attachment.headers, body: .init(byteBuffer: attachment.bytes))
     }
 }
 

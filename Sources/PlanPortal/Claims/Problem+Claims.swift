@@ -61,6 +61,31 @@ extension Problem {
         detail: .init(fr: "Le reçu dépasse 10 Mio.", en: "The receipt is larger than 10 MiB.")
     )
 
+    /// 422: the claim already has its `AttachmentLimits.perClaim` receipts.
+    public static let attachmentLimitReached = Problem(
+        status: .unprocessableContent,
+        code: "attachment_limit_reached",
+        title: .init(fr: "Trop de pièces jointes", en: "Too many attachments"),
+        detail: .init(
+            fr: "Cette réclamation a déjà \(AttachmentLimits.perClaim) reçus, le maximum.",
+            en: "This claim already has \(AttachmentLimits.perClaim) receipts, the maximum."
+        )
+    )
+
+    /// 429: the account sent its `AttachmentLimits.dailyBytes` of receipts within 24 hours.
+    public static func uploadQuotaExceeded(retryAfter seconds: Int) -> Problem {
+        Problem(
+            status: .tooManyRequests,
+            code: "upload_quota_exceeded",
+            title: .init(fr: "Quota de téléversement atteint", en: "Upload quota reached"),
+            detail: .init(
+                fr: "Vous avez téléversé 50 Mio de reçus dans les dernières 24 heures. Réessayez dans \(seconds) secondes.",
+                en: "You uploaded 50 MiB of receipts within the last 24 hours. Try again in \(seconds) seconds."
+            ),
+            headers: [.retryAfter: "\(seconds)"]
+        )
+    }
+
     public static let claimNotEditable = Problem(
         status: .conflict,
         code: "claim_not_editable",

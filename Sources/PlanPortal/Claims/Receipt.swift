@@ -1,6 +1,14 @@
 import HTTPTypes
 import NIOCore
 
+/// How many receipts a member may send.
+enum AttachmentLimits {
+    /// Receipts on one claim.
+    static let perClaim = 10
+    /// Bytes of receipts per account within any 24 hours.
+    static let dailyBytes = 50 * 1024 * 1024
+}
+
 /// Receipt types, told by their first bytes (the declared Content-Type is not trusted).
 enum ReceiptType {
     static let maxBytes = 10 * 1024 * 1024

@@ -46,6 +46,9 @@ public struct AppConfig: Sendable {
     /// Memory all concurrent Argon2 hashes may use together, in MiB (`HASH_MEMORY_MIB`, at least
     /// the 256 MiB hard cap of one hash).
     public var hashMemoryMiB: Int
+    /// Memory the bodies of receipt uploads may hold together, in MiB (`UPLOAD_MEMORY_MIB`, at
+    /// least the 10 MiB of one receipt); an upload that does not fit waits, then gets 503.
+    public var uploadMemoryMiB: Int
     /// A connection with no request in flight is closed after this long (`HTTP_IDLE_TIMEOUT_SECONDS`).
     public var httpIdleTimeoutSeconds: Int
     /// Largest request head: all header fields together, in bytes (one field: half of it).
@@ -126,6 +129,7 @@ public struct AppConfig: Sendable {
         self.hashConcurrency = max(1, hashConcurrency)
         self.hashQueueLimit = hashQueueLimit
         self.hashMemoryMiB = 1024
+        self.uploadMemoryMiB = 64
         self.httpIdleTimeoutSeconds = 30
         self.maxHeaderBytes = 16 * 1024
         self.smtpURL = nil
@@ -243,6 +247,10 @@ public struct AppConfig: Sendable {
         if let value = env["HASH_MEMORY_MIB"], !value.isEmpty {
             guard let parsed = Int(value), parsed >= 256 else { throw ConfigError("HASH_MEMORY_MIB must be at least 256 (one hash may use 256 MiB)") }
             config.hashMemoryMiB = parsed
+        }
+        if let value = env["UPLOAD_MEMORY_MIB"], !value.isEmpty {
+            guard let parsed = Int(value), parsed >= 10 else { throw ConfigError("UPLOAD_MEMORY_MIB must be at least 10 (one receipt may be 10 MiB)") }
+            config.uploadMemoryMiB = parsed
         }
         if let value = env["HTTP_IDLE_TIMEOUT_SECONDS"], !value.isEmpty {
             guard let parsed = Int(value), (1...3600).contains(parsed) else { throw ConfigError("HTTP_IDLE_TIMEOUT_SECONDS must be 1-3600") }

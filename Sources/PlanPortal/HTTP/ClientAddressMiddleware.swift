@@ -5,14 +5,20 @@ import Hummingbird
 public struct ClientAddressMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     let proxies: TrustedProxies
+    /// The peer assumed for a request that came over no socket: `127.0.0.1` with `APP_ENV=test`,
+    /// where the in-process test router has no TCP peer (so tests reach the same proxy rules as
+    /// live ones); nil, an unknown client, everywhere else.
+    let inProcessPeer: String?
 
-    public init(proxies: TrustedProxies) {
+    public init(proxies: TrustedProxies, environment: AppEnvironment = .production) {
         self.proxies = proxies
+        self.inProcessPeer = environment == .test ? "127.0.0.1" : nil
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.clientIP = proxies.clientAddress(peer: context.peerAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor])
+        let peer = context.peerAddress?.ipAddress ?? (context.peerAddress == nil ? inProcessPeer : nil)
+        context.clientIP = proxies.clientAddress(peer: peer, forwardedFor: request.headers[values: .xForwardedFor])
         return try await next(request, context)
     }
 }

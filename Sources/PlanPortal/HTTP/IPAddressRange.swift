@@ -62,9 +62,24 @@ public struct IPAddressRange: Sendable, Equatable, CustomStringConvertible {
         return bytes
     }
 
+    /// What per-address rules count an address as: an IPv4 address itself, an IPv6 address by
+    /// its /64 (`2001:db8:1:2::/64`), since one subscriber or host usually holds a whole /64 and
+    /// could otherwise take a fresh address for every request. IPv4-mapped IPv6 counts as IPv4.
+    public static func rateLimitSubject(_ text: String) -> String? {
+        guard var bytes = parse(text.trimmingCharacters(in: .whitespaces)) else { return nil }
+        if bytes.count == 4 { return canonical(text) }
+        for index in 8..<16 { bytes[index] = 0 }
+        return format(bytes).map { "\($0)/64" }
+    }
+
     /// A valid IPv4 or IPv6 address in canonical text form, or nil.
     public static func canonical(_ text: String) -> String? {
         guard let bytes = parse(text.trimmingCharacters(in: .whitespaces)) else { return nil }
+        return format(bytes)
+    }
+
+    /// `inet_ntop` of 4 or 16 bytes.
+    private static func format(_ bytes: [UInt8]) -> String? {
         let family = bytes.count == 4 ? AF_INET : AF_INET6
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let ok = bytes.withUnsafeBytes { raw in inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil }

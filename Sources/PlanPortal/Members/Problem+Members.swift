@@ -129,6 +129,11 @@ extension Problem {
         title: .init(fr: "Réponse incorrecte", en: "Wrong answer"),
         detail: .init(fr: "La réponse à la question de vérification est incorrecte.", en: "The answer to the security question is wrong.")
     )
+    public static let accountNotFound = Problem(
+        status: .notFound, code: "account_not_found",
+        title: .init(fr: "Aucun compte", en: "No account"),
+        detail: .init(fr: "Ce membre n'a pas encore activé de compte.", en: "This member has not activated an account yet.")
+    )
     public static let memberNotFound = Problem(
         status: .notFound, code: "member_not_found",
         title: .init(fr: "Membre introuvable", en: "Member not found"),

@@ -12,6 +12,8 @@ struct PasswordResetRepository: Sendable {
     let client: Database
     let audit: AuditRepository
     let outbox: Outbox
+    /// Ends the account's sessions and device tokens when a reset completes.
+    let sessions: SessionRepository
     let logger: Logger
 
     /// An active account of `email` (normalised) gets a new link by e-mail (older ones stop
@@ -79,26 +81,42 @@ struct PasswordResetRepository: Sendable {
         return Link(accountID: accountID, email: email, questionID: question, answerHash: answer)
     }
 
-    /// Counts a wrong answer against the link, with its audit event.
-    func recordWrongAnswer(plan: PlanSlug, token: LinkToken, accountID: UUID, facts: RequestFacts) async throws {
-        try await client.transaction(logger: logger) { tx in
-            try await tx.query(
-                "UPDATE \(schema: plan).password_resets SET failed_attempts = failed_attempts + 1 WHERE token_hash = \(token.digest)",
-                logger: logger
-            )
-            try await audit.append(facts.event("password_reset.answer_mismatch", actor: .member(accountID)), plan: plan, on: tx)
+    /// Takes one of the link's tries before the answer is checked: the failure counter goes up
+    /// first, atomically, so parallel guesses on one link get at most `maxFailures` checks between
+    /// them; a right answer gives its try back (`complete`). Throws why the link cannot be used.
+    func takeTry(plan: PlanSlug, token: LinkToken) async throws -> Link {
+        let rows = try await client.query(
+            """
+            UPDATE \(schema: plan).password_resets r SET failed_attempts = r.failed_attempts + 1
+            FROM \(schema: plan).accounts a
+            WHERE r.token_hash = \(token.digest) AND a.id = r.account_id AND a.status = 'active'
+              AND r.used_at IS NULL AND r.superseded_at IS NULL AND r.expires_at > now() AND r.failed_attempts < \(Self.maxFailures)
+            RETURNING r.account_id, a.email, a.security_question_id, a.security_answer_hash
+            """,
+            logger: logger
+        )
+        guard let (accountID, email, question, answer) = try await rows.decode((UUID, String, String, String).self).one() else {
+            _ = try await link(plan: plan, token: token)
+            throw Problem.resetExpired
         }
+        return Link(accountID: accountID, email: email, questionID: question, answerHash: answer)
     }
 
-    /// Consumes the link (once: a second use finds it used), sets the new password hash and revokes
-    /// every session of the account, in one transaction.
+    /// Audits a wrong answer (its try was taken by `takeTry`).
+    func recordWrongAnswer(plan: PlanSlug, accountID: UUID, facts: RequestFacts) async throws {
+        try await audit.append(facts.event("password_reset.answer_mismatch", actor: .member(accountID)), plan: plan)
+    }
+
+    /// Consumes the link (once: a second use finds it used) and gives back the try the right
+    /// answer took, sets the new password hash and ends every session and device token of the
+    /// account, in one transaction.
     func complete(plan: PlanSlug, token: LinkToken, accountID: UUID, passwordHash: String, facts: RequestFacts) async throws {
         try await client.transaction(logger: logger) { tx in
             let consumed = try await tx.query(
                 """
-                UPDATE \(schema: plan).password_resets SET used_at = now()
+                UPDATE \(schema: plan).password_resets SET used_at = now(), failed_attempts = failed_attempts - 1
                 WHERE token_hash = \(token.digest) AND used_at IS NULL AND superseded_at IS NULL AND expires_at > now()
-                  AND failed_attempts < \(Self.maxFailures)
+                  AND failed_attempts <= \(Self.maxFailures)
                 RETURNING account_id
                 """,
                 logger: logger
@@ -108,10 +126,7 @@ struct PasswordResetRepository: Sendable {
                 "UPDATE \(schema: plan).accounts SET password_hash = \(passwordHash), updated_at = now() WHERE id = \(accountID)",
                 logger: logger
             )
-            try await tx.query(
-                "UPDATE \(schema: plan).sessions SET revoked_at = now() WHERE account_id = \(accountID) AND revoked_at IS NULL",
-                logger: logger
-            )
+            _ = try await sessions.revokeAll(plan: plan, accountID: accountID, on: tx)
             try await audit.append(facts.event("password_reset.completed", actor: .member(accountID)), plan: plan, on: tx)
         }
     }

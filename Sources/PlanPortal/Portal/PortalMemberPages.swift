@@ -180,9 +180,12 @@ extension PortalController {
             let submitted = try await claims.submitClaim(plan: scope.plan, session: session, key: key, input: input, facts: scope.facts)
             if !submitted.replayed, let receipt {
                 let filename = receipt.filename.flatMap { try? ReceiptFilename($0) }
+                // The form was read whole (within the portal's body limit): its size is known exactly.
+                let bytes = receipt.bytes
                 _ = try await claims.addClaimAttachment(
-                    plan: scope.plan, session: session, claimID: submitted.claimID, filename: filename, bytes: receipt.bytes, facts: scope.facts
-                )
+                    plan: scope.plan, session: session, claimID: submitted.claimID, filename: filename,
+                    declaredLength: bytes.readableBytes, facts: scope.facts
+                ) { _ in bytes }
             }
             return renderer.redirect("\(scope.base)/claims/\(submitted.claimID.uuidString.lowercased())?m=submitted", scope: scope)
         } catch let problem as Problem {

@@ -16,9 +16,12 @@ extension PortalController {
         var scope = scope(request, context)
         let form = try await form(request, context, scope: scope)
         let termsShown = form.optional("termsVersion")
+        // The browser's device cookie (issue #11's device token): a cookie that cannot be one is
+        // ignored rather than refused, since the member never typed it.
+        let device = PortalCookie.value(PortalCookie.device(scope.plan.slug), in: request).flatMap { LinkToken($0) != nil ? $0 : nil }
         let input = LoginRequest(
             email: form["email"], password: form["password"], acceptTerms: form["acceptTerms"] == "yes",
-            termsVersion: termsShown, challengeToken: PortalChallenge.token(in: form)
+            termsVersion: termsShown, challengeToken: PortalChallenge.token(in: form), deviceToken: device
         )
         var state = PortalFormState(values: ["email": form["email"]])
         var challengeShown = PortalChallenge.token(in: form) != nil
@@ -28,6 +31,9 @@ extension PortalController {
             scope.flow = .fresh()
             scope.flowChanged = true
             scope.cookies.append(PortalCookie.header(PortalCookie.session(scope.plan.slug), created.value.accessToken, maxAge: nil))
+            // Each login hands out a new device token (the one presented is used up): this browser
+            // keeps it for the next login, and keeps it across logouts (it opens nothing by itself).
+            scope.cookies.append(PortalCookie.header(PortalCookie.device(scope.plan.slug), created.value.deviceToken, maxAge: PortalCookie.deviceMaxAge))
             return renderer.redirect("\(scope.base)/coverage", scope: scope)
         } catch let problem as Problem {
             var data: [String: Any] = [:]

@@ -8,6 +8,8 @@ public struct RateLimitKey: Sendable, Hashable {
     public var name: String
     public var rule: RateLimitRule
     public var effect: RateLimitPolicy.Effect
+    /// Over the limit in the previous window still counts as over (`RateLimitPolicy.carriesOver`).
+    public var carriesOver = false
     /// Row key: policy, plan and a SHA-256 of the subject, so no personal data is stored.
     public var storageKey: String
 
@@ -18,12 +20,13 @@ public struct RateLimitKey: Sendable, Hashable {
         self.storageKey = "\(name):\(scope):" + SHA256.hash(data: Data(subject.joined(separator: "\u{1F}").utf8)).hexString
     }
 
-    /// The plan's `policy` for `subject`.
+    /// The plan's `policy` for `subject` (for a policy counted across plans, the plan only gives the rule).
     public init(_ policy: RateLimitPolicy, plan: Plan, _ subject: String...) {
         self.init(
             name: policy.headerName, rule: plan.rateLimit(policy), effect: policy.effect,
-            scope: plan.slug.value, subject: subject
+            scope: policy.acrossPlans ? "*" : plan.slug.value, subject: subject
         )
+        self.carriesOver = policy.carriesOver
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.storageKey == rhs.storageKey }
@@ -34,10 +37,12 @@ public struct RateLimitKey: Sendable, Hashable {
 public struct RateLimitState: Sendable {
     public var key: RateLimitKey
     public var hits: Int
+    /// Hits of the window just before this one (0 when that window was not the previous one).
+    public var previousHits = 0
     /// Seconds until the window ends (at least 1).
     public var resetSeconds: Int
 
-    public var exceeded: Bool { hits > key.rule.limit }
+    public var exceeded: Bool { hits > key.rule.limit || (key.carriesOver && previousHits > key.rule.limit) }
     public var remaining: Int { max(0, key.rule.limit - hits) }
 }
 
@@ -51,6 +56,14 @@ public struct RateLimitOutcome: Sendable {
 
     /// True when a challenge-type counter is over its threshold.
     public var challengeRequired: Bool { states.contains { $0.key.effect == .challenge && $0.exceeded } }
+
+    /// The counter of `key`, if this request hit it.
+    public func state(of key: RateLimitKey) -> RateLimitState? { states.first { $0.key == key } }
+
+    /// These counters without `keys` (rules an exemption lifts: they neither refuse nor are announced).
+    public func excluding(_ keys: [RateLimitKey]) -> RateLimitOutcome {
+        RateLimitOutcome(states: states.filter { !keys.contains($0.key) })
+    }
 
     /// Throws 429 `rate_limited` when a reject-type counter is over its limit.
     public func enforce() throws {

@@ -38,6 +38,12 @@ public enum RateLimitPolicy: String, CaseIterable, Codable, Sendable {
     case loginEmail
     /// Password verifications per account; above it, 429 until the window passes.
     case loginAccount
+    /// Failed logins per client address (IPv6: per /64), counted across every plan, before a
+    /// challenge is required. Never a 429: many honest members can share one address.
+    case loginIp
+    /// Failed logins of the whole plan: above it ("under attack"), every login of the plan needs
+    /// a challenge, and still for the window after one that went over.
+    case loginPlanFailures
     /// Password-reset requests per e-mail before a challenge is required.
     case resetChallenge
     /// Password-reset requests per e-mail.
@@ -49,6 +55,8 @@ public enum RateLimitPolicy: String, CaseIterable, Codable, Sendable {
     case currentPasswordAccount
     /// Current-password checks per client IP, whichever account.
     case currentPasswordIp
+    /// Completions of a reset link (security answer and new password) per client IP.
+    case resetCompletionIp
 
     public var defaultRule: RateLimitRule {
         switch self {
@@ -60,11 +68,14 @@ public enum RateLimitPolicy: String, CaseIterable, Codable, Sendable {
         case .loginPair: .init(limit: 5, windowSeconds: 900)
         case .loginEmail: .init(limit: 20, windowSeconds: 900)
         case .loginAccount: .init(limit: 100, windowSeconds: 3600)
+        case .loginIp: .init(limit: 10, windowSeconds: 900)
+        case .loginPlanFailures: .init(limit: 300, windowSeconds: 300)
         case .resetChallenge: .init(limit: 2, windowSeconds: 3600)
         case .resetEmail: .init(limit: 5, windowSeconds: 3600)
         case .resetIp: .init(limit: 30, windowSeconds: 300)
         case .currentPasswordAccount: .init(limit: 10, windowSeconds: 3600)
         case .currentPasswordIp: .init(limit: 30, windowSeconds: 900)
+        case .resetCompletionIp: .init(limit: 30, windowSeconds: 300)
         }
     }
 
@@ -78,10 +89,18 @@ public enum RateLimitPolicy: String, CaseIterable, Codable, Sendable {
 
     public var effect: Effect {
         switch self {
-        case .loginPair, .loginEmail, .resetChallenge: .challenge
+        case .loginPair, .loginEmail, .loginIp, .loginPlanFailures, .resetChallenge: .challenge
         default: .reject
         }
     }
+
+    /// Whether the counter is shared by every plan (the subject alone names it; each plan still
+    /// compares it with its own rule).
+    public var acrossPlans: Bool { self == .loginIp }
+
+    /// Whether going over the limit also holds for the whole next window (`loginPlanFailures`:
+    /// an attack must stay below the limit for a full window before the plan calms down).
+    public var carriesOver: Bool { self == .loginPlanFailures }
 
     /// The policy name in `RateLimit-Policy` / `RateLimit` headers (`login-account`).
     public var headerName: String {

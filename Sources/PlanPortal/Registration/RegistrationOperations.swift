@@ -50,13 +50,15 @@ struct RegistrationOperations: Sendable {
         return ActivationStatus(expiresAt: activation.expiresAt, email: activation.email)
     }
 
-    /// `activateAccount`: the identity again (a mismatch counts against the link), then the
-    /// password and security answer, hashed with the plan's Argon2 cost, and the account.
+    /// `activateAccount`: limited per address; the identity again (each check takes one of the
+    /// link's five tries first, atomically, and a match gives it back), then the password and
+    /// security answer, hashed with the plan's Argon2 cost, and the account.
     func activateAccount(plan: Plan, token: LinkToken, input: ActivationSubmission, facts: RequestFacts) async throws -> RateLimitOutcome {
         let limits = try await limiter.limit(RateLimitKey(.activationIp, plan: plan, facts.rateLimitAddress))
         try input.validateBeforeToken(plan: plan)
         let activation = try await registrations.activation(plan: plan.slug, token: token)
         try input.validate(plan: plan, email: activation.email)
+        try await registrations.takeIdentityTry(plan: plan.slug, token: token)
         guard try await registrations.identityMatches(
             plan: plan.slug, memberID: activation.memberID, certificateNumber: input.certificateNumber, dateOfBirth: input.dateOfBirth
         ) else {

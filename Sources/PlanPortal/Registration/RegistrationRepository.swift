@@ -52,16 +52,18 @@ struct RegistrationRepository: Sendable {
                 return
             }
             try await audit.append(facts.event("identity.matched"), plan: plan.slug, on: tx)
-            let hasAccount = try await tx.query(
-                "SELECT 1 FROM \(schema: plan.slug).accounts WHERE member_id = \(memberID)", logger: logger
-            ).exists
+            let account = try await tx.query(
+                "SELECT email, locale FROM \(schema: plan.slug).accounts WHERE member_id = \(memberID)", logger: logger
+            ).decode((String, Language).self).one()
             try await tx.query(
                 "UPDATE \(schema: plan.slug).registrations SET member_id = \(memberID) WHERE id = \(registrationID)",
                 logger: logger
             )
-            if hasAccount {
+            if let (accountEmail, accountLocale) = account {
+                // To the account's own address, never to the one typed at registration: whoever
+                // knows a member's identity must not learn from their own inbox that an account exists.
                 let message = MailTemplates.alreadyRegistered(
-                    plan: plan, language: registration.locale, to: registration.email, link: "\(plan.portalUrl)/password-reset"
+                    plan: plan, language: accountLocale, to: accountEmail, link: "\(plan.portalUrl)/password-reset"
                 )
                 try await outbox.enqueue(message, kind: "already_registered", plan: plan.slug, on: tx)
                 try await audit.append(facts.event("email.queued", details: .init(outcome: "already_registered")), plan: plan.slug, on: tx)
@@ -177,19 +179,34 @@ struct RegistrationRepository: Sendable {
         ).exists
     }
 
-    /// Counts a mismatch against the link (enough of them kill it), with its audit event.
-    func recordIdentityMismatch(plan: PlanSlug, token: LinkToken, facts: RequestFacts) async throws {
-        try await client.transaction(logger: logger) { tx in
-            try await tx.query(
-                "UPDATE \(schema: plan).activation_tokens SET failed_attempts = failed_attempts + 1 WHERE token_hash = \(token.digest)",
-                logger: logger
-            )
-            try await audit.append(facts.event("activation.identity_mismatch"), plan: plan, on: tx)
+    /// Takes one of the link's tries before the identity is checked: the failure counter goes up
+    /// first, atomically, so parallel guesses on one link get at most `maxActivationFailures`
+    /// checks between them; a match gives its try back (`createAccount`). Throws why the link
+    /// cannot be used.
+    func takeIdentityTry(plan: PlanSlug, token: LinkToken) async throws {
+        let taken = try await client.query(
+            """
+            UPDATE \(schema: plan).activation_tokens SET failed_attempts = failed_attempts + 1
+            WHERE token_hash = \(token.digest) AND used_at IS NULL AND superseded_at IS NULL AND expires_at > now()
+              AND failed_attempts < \(Self.maxActivationFailures)
+            RETURNING 1
+            """,
+            logger: logger
+        ).exists
+        guard taken else {
+            _ = try await activation(plan: plan, token: token)
+            throw Problem.activationExpired
         }
     }
 
-    /// Consumes the link and creates the account in one transaction, the consumption guarded by
-    /// `used_at IS NULL`, so of two concurrent activations exactly one creates an account.
+    /// Audits a mismatch (its try was taken by `takeIdentityTry`; enough of them kill the link).
+    func recordIdentityMismatch(plan: PlanSlug, token: LinkToken, facts: RequestFacts) async throws {
+        try await audit.append(facts.event("activation.identity_mismatch"), plan: plan)
+    }
+
+    /// Consumes the link (giving back the try the match took) and creates the account in one
+    /// transaction, the consumption guarded by `used_at IS NULL`, so of two concurrent activations
+    /// exactly one creates an account.
     func createAccount(
         plan: PlanSlug, token: LinkToken, activation: Activation, passwordHash: String, securityQuestionID: String, answerHash: String,
         facts: RequestFacts
@@ -197,9 +214,9 @@ struct RegistrationRepository: Sendable {
         try await client.transaction(logger: logger) { tx in
             let consumed = try await tx.query(
                 """
-                UPDATE \(schema: plan).activation_tokens SET used_at = now()
+                UPDATE \(schema: plan).activation_tokens SET used_at = now(), failed_attempts = failed_attempts - 1
                 WHERE token_hash = \(token.digest) AND used_at IS NULL AND superseded_at IS NULL
-                  AND expires_at > now() AND failed_attempts < \(Self.maxActivationFailures)
+                  AND expires_at > now() AND failed_attempts <= \(Self.maxActivationFailures)
                 RETURNING registration_id
                 """,
                 logger: logger

@@ -19,38 +19,122 @@ struct SessionRepository: Sendable {
         var currentTerms: String?
     }
 
-    /// The account of `email` (normalised) and the current terms version, in one round trip.
-    func credentials(plan: PlanSlug, email: String) async throws -> Credentials? {
+    /// What a login attempt learned before any hashing.
+    struct LoginAttempt {
+        /// The counters after this attempt's hit.
+        var limits: RateLimitOutcome
+        /// The e-mail's account, nil when there is none.
+        var account: Credentials?
+        /// Failed passwords of the presented device token after this attempt's own (counted
+        /// before the password is checked); nil when no live token of this account was presented.
+        var deviceFailures: Int?
+        /// Whether the plan was last recorded as under attack (`control.login_plan_state`).
+        var recordedUnderAttack: Bool
+    }
+
+    /// One statement before any hashing: counts the attempt on every login counter, reads the
+    /// e-mail's account and the current terms, counts a failure against the presented device
+    /// token when it is a live one of that account, and reads the plan's recorded attack state.
+    func beginLogin(plan: Plan, email: String, keys: [RateLimitKey], deviceToken: LinkToken?) async throws -> LoginAttempt {
+        let slug = plan.slug
         let rows = try await client.query(
             """
-            SELECT a.id, a.password_hash, a.status, a.terms_version,
-                   (SELECT version FROM \(schema: plan).terms_versions ORDER BY published_at DESC, version DESC LIMIT 1)
-            FROM \(schema: plan).accounts a WHERE a.email = \(email)
+            WITH limits AS (
+                \(rateLimitHits: keys)
+            ), account AS (
+                SELECT a.id, a.password_hash, a.status, a.terms_version FROM \(schema: slug).accounts a WHERE a.email = \(email)
+            ), device AS (
+                UPDATE \(schema: slug).device_tokens d SET failed_attempts = d.failed_attempts + 1
+                FROM account
+                WHERE d.token_hash = \(deviceToken?.digest) AND d.account_id = account.id AND d.expires_at > now()
+                RETURNING d.failed_attempts
+            )
+            SELECT (SELECT coalesce(array_agg(key ORDER BY key), '{}') FROM limits),
+                   (SELECT coalesce(array_agg(hits ORDER BY key), '{}') FROM limits),
+                   (SELECT coalesce(array_agg(previous_hits ORDER BY key), '{}') FROM limits),
+                   (SELECT coalesce(array_agg(seconds ORDER BY key), '{}') FROM limits),
+                   account.id, account.password_hash, account.status, account.terms_version,
+                   (SELECT version FROM \(schema: slug).terms_versions ORDER BY published_at DESC, version DESC LIMIT 1),
+                   (SELECT failed_attempts FROM device),
+                   coalesce((SELECT under_attack FROM control.login_plan_state WHERE plan_slug = \(slug.value)), false)
+            FROM (VALUES (1)) AS one (x) LEFT JOIN account ON true
             """,
             logger: logger
         )
-        return try await rows.decode((UUID, String, AccountStatus, String?, String?).self).one().map {
-            Credentials(accountID: $0, passwordHash: $1, status: $2, acceptedTerms: $3, currentTerms: $4)
+        guard let (names, hits, previous, seconds, accountID, passwordHash, status, accepted, current, deviceFailures, underAttack) = try await rows.decode(
+            ([String], [Int32], [Int32], [Int64], UUID?, String?, AccountStatus?, String?, String?, Int32?, Bool).self
+        ).one() else { throw Problem.internalError }
+        var found: [String: RateLimitHit] = [:]
+        for (index, name) in names.enumerated() where index < hits.count && index < previous.count && index < seconds.count {
+            found[name] = RateLimitHit(hits: Int(hits[index]), previousHits: Int(previous[index]), resetSeconds: Int(seconds[index]))
         }
+        var account: Credentials?
+        if let accountID, let passwordHash, let status {
+            account = Credentials(accountID: accountID, passwordHash: passwordHash, status: status, acceptedTerms: accepted, currentTerms: current)
+        }
+        return LoginAttempt(limits: RateLimitOutcome(keys, found), account: account, deviceFailures: deviceFailures.map(Int.init), recordedUnderAttack: underAttack)
     }
 
-    /// Opens a session for `token` (stored as its SHA-256) with its `login.success` event; records
-    /// the terms acceptance and the new password hash in the same transaction when there are any.
+    /// Records that the plan is (or is no longer) under attack; true for the one caller that
+    /// made the switch, false when another replica or request already did.
+    func switchUnderAttack(plan: PlanSlug, to underAttack: Bool) async throws -> Bool {
+        try await client.query(
+            """
+            INSERT INTO control.login_plan_state AS s (plan_slug, under_attack) VALUES (\(plan.value), \(underAttack))
+            ON CONFLICT (plan_slug) DO UPDATE SET under_attack = excluded.under_attack, changed_at = now()
+            WHERE s.under_attack IS DISTINCT FROM excluded.under_attack
+            RETURNING 1
+            """,
+            logger: logger
+        ).exists
+    }
+
+    /// What a successful login writes besides its session.
+    struct LoginSuccess {
+        /// The counters to take this attempt back from, and the one that starts over.
+        var refund: [RateLimitKey]
+        var resetting: RateLimitKey?
+        /// The new device token, and the one presented (ended: a device token is used once).
+        var newDeviceToken: String
+        var presentedDeviceToken: LinkToken?
+    }
+
+    /// Opens a session for `token` (stored as its SHA-256) with its `login.success` event, gives
+    /// the attempt back to the counters and issues a new device token (ending the presented one,
+    /// expired ones and those beyond the newest `DeviceTokens.keptPerAccount`), in one statement;
+    /// records the terms acceptance and the new password hash in the same transaction when there
+    /// are any. The session and the device token are written only while the account still has
+    /// the password hash that was verified and is active: a reset, a password change or a lock
+    /// that commits while the password was being checked wins (401 `invalid_credentials`, and no
+    /// `login.success` event).
     /// Returns when the session expires (the plan's absolute timeout).
     func open(
-        plan: Plan, token: String, accountID: UUID, acceptingTerms: String?, rehash: String?, facts: RequestFacts
+        plan: Plan, token: String, accountID: UUID, verifiedHash: String, acceptingTerms: String?, rehash: String?, success: LoginSuccess,
+        facts: RequestFacts
     ) async throws -> Date {
         let slug = plan.slug
-        let success = facts.event("login.success", actor: .member(accountID))
-        let details = String(decoding: try JSONEncoder().encode(success.details), as: UTF8.self)
-        // The session row and its audit event in one statement (atomic, one round trip).
+        let event = facts.event("login.success", actor: .member(accountID))
+        let details = String(decoding: try JSONEncoder().encode(event.details), as: UTF8.self)
         let insert: PostgresQuery = """
-            WITH audit AS (
+            WITH still AS (
+                SELECT id FROM \(schema: slug).accounts WHERE id = \(accountID) AND password_hash = \(rehash ?? verifiedHash) AND status = 'active'
+            ), audit AS (
                 INSERT INTO \(schema: slug).audit_events (action, actor_type, actor_id, request_id, ip, details)
-                VALUES (\(success.action), \(success.actor.type), \(success.actor.id), \(success.requestID), \(success.ip)::inet, \(details)::jsonb)
+                SELECT \(event.action), \(event.actor.type), \(event.actor.id), \(event.requestID), \(event.ip)::inet, \(details)::jsonb FROM still
+            ), refund AS (
+                \(rateLimitRefund: success.refund, resetting: success.resetting)
+            ), ended_devices AS (
+                DELETE FROM \(schema: slug).device_tokens
+                WHERE account_id = \(accountID)
+                  AND (token_hash = \(success.presentedDeviceToken?.digest) OR expires_at <= now()
+                       OR token_hash IN (SELECT token_hash FROM \(schema: slug).device_tokens WHERE account_id = \(accountID)
+                                         ORDER BY created_at DESC OFFSET \(DeviceTokens.keptPerAccount - 1)))
+            ), device AS (
+                INSERT INTO \(schema: slug).device_tokens (token_hash, account_id, expires_at)
+                SELECT \(ByteBuffer(bytes: SecretToken.digest(success.newDeviceToken))), id, now() + \(DeviceTokens.lifetimeDays) * interval '1 day' FROM still
             )
             INSERT INTO \(schema: slug).sessions (token_hash, account_id, expires_at)
-            VALUES (\(ByteBuffer(bytes: SecretToken.digest(token))), \(accountID), now() + make_interval(secs => \(Int(plan.sessionAbsolute.components.seconds))))
+            SELECT \(ByteBuffer(bytes: SecretToken.digest(token))), id, now() + make_interval(secs => \(Int(plan.sessionAbsolute.components.seconds))) FROM still
             RETURNING expires_at
             """
         guard acceptingTerms != nil || rehash != nil else {
@@ -73,7 +157,10 @@ struct SessionRepository: Sendable {
             }
             if let rehash {
                 try await tx.query(
-                    "UPDATE \(schema: slug).accounts SET password_hash = \(rehash), updated_at = now() WHERE id = \(accountID)",
+                    """
+                    UPDATE \(schema: slug).accounts SET password_hash = \(rehash), updated_at = now()
+                    WHERE id = \(accountID) AND password_hash = \(verifiedHash)
+                    """,
                     logger: logger
                 )
             }
@@ -81,8 +168,26 @@ struct SessionRepository: Sendable {
         }
     }
 
+    /// Ends every session and every device token of an account, in the caller's transaction:
+    /// the one place a password change, a password reset, a lock and "log out everywhere" do it.
+    func revokeAll(plan: PlanSlug, accountID: UUID, on connection: PostgresConnection) async throws -> RevokedCredentials {
+        let rows = try await connection.query(
+            """
+            WITH s AS (
+                UPDATE \(schema: plan).sessions SET revoked_at = now() WHERE account_id = \(accountID) AND revoked_at IS NULL RETURNING 1
+            ), d AS (
+                DELETE FROM \(schema: plan).device_tokens WHERE account_id = \(accountID) RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM s)::int, (SELECT count(*) FROM d)::int
+            """,
+            logger: logger
+        )
+        let (sessions, devices) = try await rows.decode((Int, Int).self).one() ?? (0, 0)
+        return RevokedCredentials(sessionsRevoked: sessions, deviceTokensRevoked: devices)
+    }
+
     private func expiry(_ rows: PostgresRowSequence) async throws -> Date {
-        guard let expiresAt = try await rows.decode(Date.self).one() else { throw Problem.internalError }
+        guard let expiresAt = try await rows.decode(Date.self).one() else { throw Problem.invalidCredentials }
         return expiresAt
     }
 
@@ -126,23 +231,26 @@ struct SessionRepository: Sendable {
         }
     }
 
-    /// Ends every session of `accountID` except `keeping` (the one making the change), inside the
-    /// caller's transaction; returns how many ended. What a credential change revokes: when device
-    /// tokens (issue #11) land, they are revoked here too.
+    /// Ends every session of `accountID` except `keeping` (the one making the change) and every
+    /// device token of the account (issue #11: a password change revokes them all), inside the
+    /// caller's transaction; returns how many sessions ended.
     @discardableResult
     func revokeOthers(plan: PlanSlug, accountID: UUID, keeping: MemberSession, on tx: PostgresConnection) async throws -> Int {
         let rows = try await tx.query(
             """
-            UPDATE \(schema: plan).sessions SET revoked_at = now()
-            WHERE account_id = \(accountID) AND revoked_at IS NULL
-              AND token_hash <> \(ByteBuffer(bytes: SecretToken.digest(keeping.token)))
-            RETURNING 1
+            WITH d AS (
+                DELETE FROM \(schema: plan).device_tokens WHERE account_id = \(accountID)
+            ), s AS (
+                UPDATE \(schema: plan).sessions SET revoked_at = now()
+                WHERE account_id = \(accountID) AND revoked_at IS NULL
+                  AND token_hash <> \(ByteBuffer(bytes: SecretToken.digest(keeping.token)))
+                RETURNING 1
+            )
+            SELECT count(*)::int FROM s
             """,
             logger: logger
         )
-        var count = 0
-        for try await _ in rows { count += 1 }
-        return count
+        return try await rows.decode(Int.self).one() ?? 0
     }
 
     func profile(plan: PlanSlug, accountID: UUID) async throws -> Me? {

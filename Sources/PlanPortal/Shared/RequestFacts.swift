@@ -15,8 +15,9 @@ struct RequestFacts: Sendable {
         self.language = language
     }
 
-    /// The subject of per-address rate limits (one shared bucket when the address is unknown).
-    var rateLimitAddress: String { ip ?? "unknown" }
+    /// The subject of every per-address rate limit: the IPv4 address, or the /64 of an IPv6
+    /// address (`IPAddressRange.rateLimitSubject`); one shared bucket when the address is unknown.
+    var rateLimitAddress: String { ip.flatMap(IPAddressRange.rateLimitSubject) ?? "unknown" }
 
     func event(_ action: String, actor: AuditActor = .anonymous, details: AuditDetails = .init()) -> NewAuditEvent {
         NewAuditEvent(action: action, actor: actor, requestID: requestID, ip: ip, details: details)

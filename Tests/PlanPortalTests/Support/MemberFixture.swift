@@ -16,6 +16,8 @@ struct MemberFixture: Sendable {
     let firstName = "Jeanne"
     let dateOfBirth = "1998-04-01"
     let termsVersion = "2026-09"
+    /// The member's own client address (`X-Forwarded-For`), apart from every other test's.
+    let address = TestAddress.unique()
     static let domain = "umontreal.ca"
 
     var plan: PlanSlug { PlanSlug(slug)! }
@@ -117,10 +119,18 @@ struct MemberFixture: Sendable {
         }
     }
 
-    func login(_ client: any TestClientProtocol, password: String = "Soleil#Nord42", acceptTerms: Bool = true) async throws -> TestResponse {
+    /// Logs in from the member's own address; `deviceToken` and `challengeToken` when given.
+    func login(
+        _ client: any TestClientProtocol, password: String = "Soleil#Nord42", acceptTerms: Bool = true, deviceToken: String? = nil,
+        challengeToken: String? = nil, from address: String? = nil
+    ) async throws -> TestResponse {
         var body: [String: Any] = ["email": email, "password": password, "acceptTerms": acceptTerms]
         if acceptTerms { body["termsVersion"] = termsVersion }
-        return try await client.execute(uri: "\(base)/sessions", method: .post, headers: [.contentType: "application/json", .userAgent: "PlanPortalTests/1.0"], body: .json(body))
+        if let deviceToken { body["deviceToken"] = deviceToken }
+        if let challengeToken { body["challengeToken"] = challengeToken }
+        var headers = HTTPFields.json(from: address ?? self.address)
+        headers[.userAgent] = "PlanPortalTests/1.0"
+        return try await client.execute(uri: "\(base)/sessions", method: .post, headers: headers, body: .json(body))
     }
 
     func count(_ services: AppServices, _ sql: String) async throws -> Int {

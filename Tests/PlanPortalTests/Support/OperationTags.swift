@@ -21,6 +21,9 @@ extension Tag {
     @Tag static var listAuditEvents: Self
     @Tag static var importRoster: Self
     @Tag static var getMember: Self
+    @Tag static var lockMember: Self
+    @Tag static var unlockMember: Self
+    @Tag static var revokeMemberSessions: Self
     @Tag static var publishTerms: Self
     @Tag static var getPublicPlan: Self
     @Tag static var getPlanLogo: Self
@@ -44,6 +47,8 @@ extension Tag {
     @Tag static var putBenefits: Self
     @Tag static var getBenefits: Self
     @Tag static var listPlanClaims: Self
+    @Tag static var getPlanClaim: Self
+    @Tag static var getPlanClaimAttachment: Self
     @Tag static var decideClaim: Self
     @Tag static var changeClaimStatus: Self
     @Tag static var createWebhook: Self

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -30,6 +31,10 @@ enum TestEnvironment {
         // production deadlines (2 s / 3 s) are for a server, not for this. The outage test uses them.
         config.databaseTimeouts = Database.Timeouts(acquire: .seconds(30), statement: .seconds(60))
         config.logLevel = .warning
+        // The in-process router counts as 127.0.0.1 under APP_ENV=test: tests that share it give
+        // themselves distinct addresses with X-Forwarded-For (`TestAddress`), since per-address
+        // rules (`loginIp` above all) count across every plan and every suite running at once.
+        config.trustedProxies = TrustedProxies(list: "127.0.0.0/8,::1/128")!
         config.smtpURL = ProcessInfo.processInfo.environment["TEST_SMTP_URL"]
         config.mailDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("planportal-test-mail")
         // Webhook tests run delivery services of their own, limited to their plans.
@@ -92,7 +97,26 @@ enum TestEnvironment {
     }
 }
 
+/// Client addresses for tests, one per caller: sent as `X-Forwarded-For`, which the test
+/// configuration believes from 127.0.0.1.
+enum TestAddress {
+    /// A fresh IPv4 address in 10.0.0.0/8.
+    static func unique() -> String {
+        "10.\(UInt8.random(in: 0...255)).\(UInt8.random(in: 0...255)).\(UInt8.random(in: 1...254))"
+    }
+
+    /// A fresh IPv6 /64 in 2001:db8::/32, as a prefix to append an interface id to (`…:` + `1`).
+    static func uniqueIPv6Prefix() -> String {
+        "2001:db8:\(String(UInt16.random(in: 1...0xFFFF), radix: 16)):\(String(UInt16.random(in: 1...0xFFFF), radix: 16)):"
+    }
+}
+
 extension HTTPFields {
+    /// JSON content type, from `address` (`X-Forwarded-For`).
+    static func json(from address: String) -> HTTPFields {
+        [.contentType: "application/json", HTTPField.Name("X-Forwarded-For")!: address]
+    }
+
     /// Authorization and JSON content type for an admin request.
     static func admin(_ key: String, json: Bool = true, language: String? = nil) -> HTTPFields {
         var fields: HTTPFields = [.authorization: "Bearer \(key)"]
