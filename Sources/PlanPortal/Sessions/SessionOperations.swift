@@ -52,6 +52,9 @@ struct SessionOperations: Sendable {
             refund: limiter.enabled ? keys.all : [], resetting: keys.pair, newDeviceToken: SecretToken.generate(), presentedDeviceToken: presented
         )
         let session = try await logIn(plan: plan, input: input, account: attempt.account, success: success, facts: facts)
+        // The give-back touches only the (unlogged) counters, after the session's commit: the
+        // shared counters' rows are never held while a commit waits for its WAL flush.
+        try await limiter.refund(success.refund, resetting: success.resetting)
         return Limited(value: session, limits: limits)
     }
 

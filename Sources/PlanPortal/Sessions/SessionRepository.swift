@@ -37,17 +37,28 @@ struct SessionRepository: Sendable {
     /// token when it is a live one of that account, and reads the plan's recorded attack state.
     func beginLogin(plan: Plan, email: String, keys: [RateLimitKey], deviceToken: LinkToken?) async throws -> LoginAttempt {
         let slug = plan.slug
+        // A presented device token takes one of its tries first, in a statement of its own: it
+        // writes WAL, and a statement that also holds the shared counters' rows (the plan's, the
+        // address's) would keep them locked until that commit is flushed, making every login of
+        // the plan wait for each other's fsync.
+        var deviceFailures: Int32?
+        if let deviceToken {
+            deviceFailures = try await client.query(
+                """
+                UPDATE \(schema: slug).device_tokens d SET failed_attempts = d.failed_attempts + 1
+                FROM \(schema: slug).accounts a
+                WHERE a.email = \(email) AND d.account_id = a.id AND d.token_hash = \(deviceToken.digest) AND d.expires_at > now()
+                RETURNING d.failed_attempts
+                """,
+                logger: logger
+            ).decode(Int32.self).one()
+        }
         let rows = try await client.query(
             """
             WITH limits AS (
                 \(rateLimitHits: keys)
             ), account AS (
                 SELECT a.id, a.password_hash, a.status, a.terms_version FROM \(schema: slug).accounts a WHERE a.email = \(email)
-            ), device AS (
-                UPDATE \(schema: slug).device_tokens d SET failed_attempts = d.failed_attempts + 1
-                FROM account
-                WHERE d.token_hash = \(deviceToken?.digest) AND d.account_id = account.id AND d.expires_at > now()
-                RETURNING d.failed_attempts
             )
             SELECT (SELECT coalesce(array_agg(key ORDER BY key), '{}') FROM limits),
                    (SELECT coalesce(array_agg(hits ORDER BY key), '{}') FROM limits),
@@ -55,14 +66,13 @@ struct SessionRepository: Sendable {
                    (SELECT coalesce(array_agg(seconds ORDER BY key), '{}') FROM limits),
                    account.id, account.password_hash, account.status, account.terms_version,
                    (SELECT version FROM \(schema: slug).terms_versions ORDER BY published_at DESC, version DESC LIMIT 1),
-                   (SELECT failed_attempts FROM device),
                    coalesce((SELECT under_attack FROM control.login_plan_state WHERE plan_slug = \(slug.value)), false)
             FROM (VALUES (1)) AS one (x) LEFT JOIN account ON true
             """,
             logger: logger
         )
-        guard let (names, hits, previous, seconds, accountID, passwordHash, status, accepted, current, deviceFailures, underAttack) = try await rows.decode(
-            ([String], [Int32], [Int32], [Int64], UUID?, String?, AccountStatus?, String?, String?, Int32?, Bool).self
+        guard let (names, hits, previous, seconds, accountID, passwordHash, status, accepted, current, underAttack) = try await rows.decode(
+            ([String], [Int32], [Int32], [Int64], UUID?, String?, AccountStatus?, String?, String?, Bool).self
         ).one() else { throw Problem.internalError }
         var found: [String: RateLimitHit] = [:]
         for (index, name) in names.enumerated() where index < hits.count && index < previous.count && index < seconds.count {
@@ -99,9 +109,10 @@ struct SessionRepository: Sendable {
         var presentedDeviceToken: LinkToken?
     }
 
-    /// Opens a session for `token` (stored as its SHA-256) with its `login.success` event, gives
-    /// the attempt back to the counters and issues a new device token (ending the presented one,
-    /// expired ones and those beyond the newest `DeviceTokens.keptPerAccount`), in one statement;
+    /// Opens a session for `token` (stored as its SHA-256) with its `login.success` event and
+    /// issues a new device token (ending the presented one, expired ones and those beyond the
+    /// newest `DeviceTokens.keptPerAccount`), in one statement (the caller gives the attempt back
+    /// to the counters afterwards: see `SessionOperations.createSession`);
     /// records the terms acceptance and the new password hash in the same transaction when there
     /// are any. The session and the device token are written only while the account still has
     /// the password hash that was verified and is active: a reset, a password change or a lock
@@ -121,8 +132,6 @@ struct SessionRepository: Sendable {
             ), audit AS (
                 INSERT INTO \(schema: slug).audit_events (action, actor_type, actor_id, request_id, ip, details)
                 SELECT \(event.action), \(event.actor.type), \(event.actor.id), \(event.requestID), \(event.ip)::inet, \(details)::jsonb FROM still
-            ), refund AS (
-                \(rateLimitRefund: success.refund, resetting: success.resetting)
             ), ended_devices AS (
                 DELETE FROM \(schema: slug).device_tokens
                 WHERE account_id = \(accountID)
