@@ -104,6 +104,14 @@ pp_start_cluster() {
     export DATABASE_URL PP_PGDATA
 }
 
+# pp_export_secrets_key: a fresh SECRETS_KEY for every process of a test run (the suite, the
+# servers it starts, the checks): one key seals the plan secrets they share, and the tests that
+# start a production server need one.
+pp_export_secrets_key() {
+    SECRETS_KEY=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')
+    export SECRETS_KEY
+}
+
 # pp_own_database PREFIX: a fresh database PREFIX_<pid> on the cluster of DATABASE_URL, which
 # DATABASE_URL then names (the cluster's stays in PP_CLUSTER_URL). Per-address login rules count
 # across every plan of a database (`loginIp`, 15 minutes): a check that logs in from 127.0.0.1

@@ -48,13 +48,18 @@ public struct ClaimRepository: Sendable {
             }
             guard member.covers(submission.serviceDate) else { throw ClaimSubmission.outsideCoverage() }
             let inserted = try await tx.query(
+                // The certificate number through a join, not a subquery in RETURNING (which Citus
+                // refuses in an INSERT on a distributed schema).
                 """
-                INSERT INTO \(schema: plan).claims
-                    (account_id, member_id, category, service_date, provider_name, amount_cents, currency, notes)
-                VALUES (\(accountID), \(memberID), \(submission.category), \(submission.serviceDate)::date,
-                        \(submission.providerName.trimmingCharacters(in: .whitespacesAndNewlines)), \(submission.amountCents),
-                        \(submission.currency), \(submission.notes))
-                RETURNING id, (SELECT certificate_number FROM \(schema: plan).members WHERE id = member_id)
+                WITH inserted AS (
+                    INSERT INTO \(schema: plan).claims
+                        (account_id, member_id, category, service_date, provider_name, amount_cents, currency, notes)
+                    VALUES (\(accountID), \(memberID), \(submission.category), \(submission.serviceDate)::date,
+                            \(submission.providerName.trimmingCharacters(in: .whitespacesAndNewlines)), \(submission.amountCents),
+                            \(submission.currency), \(submission.notes))
+                    RETURNING id, member_id
+                )
+                SELECT inserted.id, m.certificate_number FROM inserted JOIN \(schema: plan).members m ON m.id = inserted.member_id
                 """,
                 logger: logger
             )

@@ -223,11 +223,16 @@ struct RegistrationRepository: Sendable {
             )
             guard try await consumed.exists else { throw Problem.activationUsed }
             let inserted = try await tx.query(
+                // The certificate number through a join, not a subquery in RETURNING (which Citus
+                // refuses in an INSERT on a distributed schema).
                 """
-                INSERT INTO \(schema: plan).accounts (member_id, email, password_hash, security_question_id, security_answer_hash, locale)
-                VALUES (\(activation.memberID), \(activation.email), \(passwordHash), \(securityQuestionID), \(answerHash), \(activation.locale))
-                ON CONFLICT DO NOTHING
-                RETURNING id, (SELECT certificate_number FROM \(schema: plan).members WHERE id = member_id)
+                WITH inserted AS (
+                    INSERT INTO \(schema: plan).accounts (member_id, email, password_hash, security_question_id, security_answer_hash, locale)
+                    VALUES (\(activation.memberID), \(activation.email), \(passwordHash), \(securityQuestionID), \(answerHash), \(activation.locale))
+                    ON CONFLICT DO NOTHING
+                    RETURNING id, member_id
+                )
+                SELECT inserted.id, m.certificate_number FROM inserted JOIN \(schema: plan).members m ON m.id = inserted.member_id
                 """,
                 logger: logger
             )
