@@ -8,8 +8,10 @@ import Testing
 /// A request transaction is bounded on the client's side as well as by `statement_timeout`,
 /// which only a live, reachable server can enforce. A PostgreSQL backend frozen with SIGSTOP
 /// stands for a server that vanished or a network that dropped mid-statement: nothing answers,
-/// nothing closes the socket.
-@Suite struct DatabaseDeadlineTests {
+/// nothing closes the socket. Its deadlines are seconds, which the whole suite starting at once on
+/// two cores can eat: it runs with the timing tests, on its own (`PLANPORTAL_TIMING_TESTS=1`).
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["PLANPORTAL_TIMING_TESTS"] == "1", "set PLANPORTAL_TIMING_TESTS=1: runs on its own"))
+struct DatabaseDeadlineTests {
     @Test func aTransactionWhoseServerStopsAnsweringIsAbandonedAtItsDeadline() async throws {
         let configuration = try DatabaseURL.configuration(from: try TestEnvironment.databaseURL())
         let database = Database(configuration: configuration, timeouts: .init(acquire: .seconds(3), statement: .seconds(2)), logger: TestEnvironment.logger)
