@@ -139,8 +139,11 @@ enum ClaimReason {
 }
 
 /// `status`, `limit` and `cursor` of the claim lists.
-public struct ClaimListQuery: Sendable {
-    public var status: ClaimStatus?
+public typealias ClaimListQuery = KeysetQuery<ClaimStatus>
+
+/// `status`, `limit` and `cursor` of a keyset list (claims, enrolment requests): newest first.
+public struct KeysetQuery<Status: RawRepresentable & Sendable>: Sendable where Status.RawValue == String {
+    public var status: Status?
     public var limit: Int
     /// Keyset position to continue below (exclusive).
     public var before: Int64?
@@ -149,7 +152,7 @@ public struct ClaimListQuery: Sendable {
         var errors: [LocalizedFieldError] = []
         status = nil
         if let rawStatus, !rawStatus.isEmpty {
-            if let parsed = ClaimStatus(rawValue: rawStatus) {
+            if let parsed = Status(rawValue: rawStatus) {
                 status = parsed
             } else {
                 errors.append(.claims("status", "enum", fr: "Statut inconnu.", en: "Unknown status."))

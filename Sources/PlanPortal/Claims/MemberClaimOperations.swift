@@ -42,13 +42,12 @@ struct MemberClaimOperations: Sendable {
         plan: Plan, session: MemberSession, claimID: UUID, filename: ReceiptFilename?, declaredLength: Int?, facts: RequestFacts,
         body: (_ limit: Int) async throws -> ByteBuffer
     ) async throws -> ClaimAttachmentInfo {
-        if let declaredLength, declaredLength > ReceiptType.maxBytes { throw Problem.attachmentTooLarge }
-        try await claims.checkAttachmentRoom(plan: plan.slug, accountID: session.accountID, claimID: claimID, incoming: declaredLength ?? 1)
-        let limit = declaredLength ?? ReceiptType.maxBytes
-        return try await uploads.withReservation(bytes: limit) {
-            let bytes = try await body(limit)
-            guard let contentType = ReceiptType.sniff(bytes.readableBytesView) else { throw Problem.unsupportedAttachmentType }
-            return try await claims.addAttachment(
+        try await uploads.receiveReceipt(declaredLength: declaredLength) { incoming in
+            try await claims.checkAttachmentRoom(plan: plan.slug, accountID: session.accountID, claimID: claimID, incoming: incoming)
+        } body: { limit in
+            try await body(limit)
+        } store: { contentType, bytes in
+            try await claims.addAttachment(
                 plan: plan.slug, accountID: session.accountID, claimID: claimID, contentType: contentType, filename: filename?.value,
                 bytes: bytes, facts: facts
             )
