@@ -20,6 +20,7 @@ extension Tag {
     @Tag static var deletePlanLogo: Self
     @Tag static var listAuditEvents: Self
     @Tag static var importRoster: Self
+    @Tag static var importDependantRoster: Self
     @Tag static var getMember: Self
     @Tag static var lockMember: Self
     @Tag static var unlockMember: Self
@@ -65,5 +66,6 @@ extension Tag {
     @Tag static var getMyClaim: Self
     @Tag static var addClaimAttachment: Self
     @Tag static var getClaimAttachment: Self
+    @Tag static var listMyDependants: Self
     @Tag static var getChallenge: Self
 }

@@ -1,0 +1,232 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import PostgresNIO
+import Testing
+
+@testable import PlanPortal
+
+/// Dependants (issue #14): the dependants file, claims per person, family maximums.
+@Suite struct DependantsTests {
+    static let header = "principal_certificate_number,dependant_id,relationship,last_name,first_name,date_of_birth,coverage_start,coverage_end"
+
+    static func putDependants(_ client: any TestClientProtocol, _ f: ClaimsFixture, _ csv: String) async throws -> TestResponse {
+        try await client.execute(
+            uri: "\(f.adminBase)/roster/dependants", method: .put, headers: [.authorization: "Bearer \(f.key)", .contentType: "text/csv"],
+            body: ByteBuffer(string: csv)
+        )
+    }
+
+    /// `line:field:rule` of a `roster_invalid` answer.
+    static func lineErrors(_ response: TestResponse) throws -> [String] {
+        #expect(response.status == .unprocessableContent)
+        #expect(try response.problemCode() == "roster_invalid")
+        return try (response.object()["errors"] as? [[String: Any]] ?? []).map { "\($0["line"] ?? ""):\($0["field"] ?? ""):\($0["rule"] ?? "")" }
+    }
+
+    @Test func dependantFilesAreParsedLineByLine() {
+        let text = """
+            \(Self.header)
+            c-100,d-1,Spouse,Roy,Marie,1990-02-03,2026-01-01,
+            C100,D 2,cousin,Roy,Paul,2999-01-01,,
+            C100,D1,child,Roy,,2010-01-01,2026-02-01,2026-01-01
+            ,SELF,child,Roy,Léa,2012-01-01,,
+            """
+        guard case .failure(let errors) = DependantRosterCSV.parse(text) else {
+            Issue.record("a bad file was accepted")
+            return
+        }
+        #expect(errors.lines.map { "\($0.line):\($0.field ?? ""):\($0.reason)" } == [
+            "3:relationship:invalid_relationship", "3:date_of_birth:invalid_date",
+            "4:first_name:required", "4:coverage_end:coverage_end_before_start", "4:dependant_id:duplicate_dependant_of_line_2",
+            "5:principal_certificate_number:required", "5:dependant_id:invalid_format",
+        ])
+        let good = DependantRosterCSV.parse("dependant_id,relationship,principal_certificate_number,last_name,first_name,date_of_birth\nd-1,CHILD,c 100,Roy,Léa,2012-01-01\n")
+        guard case .success(let rows) = good else {
+            Issue.record("a good file was refused")
+            return
+        }
+        #expect(rows == [DependantRosterRow(
+            line: 2, principalCertificateNumber: "C100", dependantId: "D1", relationship: .child, lastName: "Roy", firstName: "Léa", dateOfBirth: "2012-01-01"
+        )])
+        let missing = DependantRosterCSV.parse("dependant_id,relationship\n")
+        #expect((try? missing.get()) == nil)
+    }
+
+    @Test(.tags(.importDependantRoster, .getMember, .listMyDependants))
+    func dependantFilesAreAllOrNothingUpsertedAndShownToTheFamilyAndSupport() async throws {
+        try await TestEnvironment.withApp { client, services, key in
+            let f = try await ClaimsFixture.make(client, services, key: key)
+            let a = f.member.certificate, b = "Z\(f.member.certificate)"
+            // Every bad line listed, nothing applied: an unknown principal is a line error.
+            let bad = """
+                \(Self.header)
+                \(a),\(a)-01,spouse,Côté,Marc,1996-02-11,2026-09-01,
+                NOBODY1,X1,child,Roy,Léa,2020-01-01,,
+                \(a),\(a)-02,child,Côté,Léa,2024-05-30,,
+                """
+            #expect(try Self.lineErrors(try await Self.putDependants(client, f, bad)) == ["3:principal_certificate_number:unknown_principal"])
+            try #expect(await f.member.count(services, "SELECT count(*) FROM $S.dependants") == 0)
+            var headers = HTTPFields.admin(key)
+            headers[.contentType] = "text/plain"
+            try await client.execute(uri: "\(f.adminBase)/roster/dependants", method: .put, headers: headers, body: ByteBuffer(string: bad)) {
+                #expect($0.status == .unsupportedMediaType)
+            }
+
+            let good = """
+                \(Self.header)
+                \(a),\(a)-01,spouse,Côté,Marc,1996-02-11,2026-01-01,
+                \(a),\(a)-02,child,Côté,Léa,2024-05-30,,
+                \(b),\(b)-01,child,Roy,Noé,2019-07-14,,
+                """
+            let first = try await Self.putDependants(client, f, good)
+            #expect(first.status == .ok)
+            try #expect(first.object() as NSDictionary == ["inserted": 3, "updated": 0, "unchanged": 0] as NSDictionary)
+            let changed = good.replacingOccurrences(of: "Côté,Léa,2024-05-30,,", with: "Côté,Léa,2024-05-30,,2030-12-31")
+            let second = try await Self.putDependants(client, f, changed)
+            try #expect(second.object() as NSDictionary == ["inserted": 0, "updated": 1, "unchanged": 2] as NSDictionary)
+            // A later file without coverage columns, listing one dependant: the others stay, coverage too.
+            let partial = "principal_certificate_number,dependant_id,relationship,last_name,first_name,date_of_birth\n\(a),\(a)-02,child,Côté,Léa,2024-05-30\n"
+            let third = try await Self.putDependants(client, f, partial)
+            try #expect(third.object() as NSDictionary == ["inserted": 0, "updated": 0, "unchanged": 1] as NSDictionary)
+            // A dependant id of member B listed under member A.
+            let moved = "\(Self.header)\n\(a),\(b)-01,child,Roy,Noé,2019-07-14,,\n"
+            #expect(try Self.lineErrors(try await Self.putDependants(client, f, moved)) == ["2:dependant_id:dependant_of_other_member"])
+
+            try await client.execute(uri: "\(f.base)/me/dependants", method: .get, headers: ClaimsFixture.member(f.tokenA, json: false)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.cacheControl] == "no-store")
+                let items = try #require(try response.object()["items"] as? [[String: Any]])
+                #expect(items.map { $0["dependantId"] as? String } == ["\(a)01", "\(a)02"])
+                #expect(items[0]["relationship"] as? String == "spouse" && items[0]["coverageStart"] as? String == "2026-01-01")
+                #expect(items[1]["coverageEnd"] as? String == "2030-12-31" && items[1]["dateOfBirth"] as? String == "2024-05-30")
+            }
+            try await client.execute(uri: "\(f.base)/me/dependants", method: .get, headers: ClaimsFixture.member(f.tokenB, json: false)) { response in
+                try #expect((response.object()["items"] as? [[String: Any]])?.map { $0["firstName"] as? String } == ["Noé"])
+            }
+            try await client.execute(uri: "\(f.adminBase)/members/\(a)", method: .get, headers: .admin(key)) { response in
+                #expect(response.status == .ok)
+                let family = try #require(try response.object()["dependants"] as? [[String: Any]])
+                #expect(family.map { $0["firstName"] as? String } == ["Marc", "Léa"])
+            }
+            try #expect(await f.member.count(services, "SELECT count(*) FROM $S.audit_events WHERE action = 'roster.dependants_imported'") == 3)
+        }
+    }
+
+    @Test(.tags(.submitClaim, .listMyClaims, .getMyClaim, .getMyCoverage))
+    func claimsNameTheirPatientWhoMustBeCoveredOnTheServiceDate() async throws {
+        try await TestEnvironment.withApp { client, services, key in
+            let f = try await ClaimsFixture.make(client, services, key: key)
+            let a = f.member.certificate, b = "Z\(f.member.certificate)"
+            let csv = """
+                \(Self.header)
+                \(a),\(a)-01,spouse,Côté,Marc,1996-02-11,,
+                \(a),\(a)-02,child,Côté,Léa,2024-05-30,\(day(1)),
+                \(b),\(b)-01,child,Roy,Noé,2019-07-14,,
+                """
+            #expect(try await Self.putDependants(client, f, csv).status == .ok)
+            func rejected(_ patient: Any) async throws -> String? {
+                var body = ClaimsFixture.claimBody()
+                body["patient"] = patient
+                return try await client.execute(
+                    uri: "\(f.base)/me/claims", method: .post, headers: ClaimsFixture.member(f.tokenA, key: UUID().uuidString), body: .json(body)
+                ) { response in
+                    #expect(response.status == .unprocessableContent)
+                    return try response.problemCode()
+                }
+            }
+            #expect(try await rejected("\(a)02") == "patient_not_covered", "covered from tomorrow")
+            #expect(try await rejected("\(b)01") == "patient_not_covered", "member B's child")
+            #expect(try await rejected("NOBODY") == "patient_not_covered")
+            #expect(try await rejected("self!") == "patient_not_covered")
+            #expect(try await rejected(String(repeating: "x", count: 101)) == "validation_failed")
+            try #expect(await f.member.count(services, "SELECT count(*) FROM $S.claims") == 0)
+
+            let mine = try await f.submit(client)
+            var forSpouse = ClaimsFixture.claimBody(amount: 7_000)
+            forSpouse["patient"] = "\(a.lowercased())-01"
+            let spouse = try await f.submit(client, forSpouse)
+            try await client.execute(uri: "\(f.base)/me/claims", method: .get, headers: ClaimsFixture.member(f.tokenA, json: false)) { response in
+                let items = try #require(try response.object()["items"] as? [[String: Any]])
+                #expect(items.map { $0["patient"] as? String } == ["\(a)01", "self"])
+                #expect(items.map { $0["id"] as? String } == [spouse, mine])
+            }
+            try await client.execute(uri: "\(f.base)/me/claims/\(spouse)", method: .get, headers: ClaimsFixture.member(f.tokenA, json: false)) { response in
+                try #expect(response.object()["patient"] as? String == "\(a)01")
+            }
+            try await client.execute(uri: "\(f.adminBase)/claims/\(spouse)", method: .get, headers: .admin(key)) { response in
+                try #expect(response.object()["patient"] as? String == "\(a)01")
+            }
+            let coverage = try await f.coverage(client)
+            let people = try #require(coverage["people"] as? [[String: Any]])
+            #expect(people.map { $0["patient"] as? String } == ["self", "\(a)01", "\(a)02"])
+            #expect(people[0]["firstName"] as? String == "Jeanne" && people[0]["relationship"] is NSNull)
+            #expect(people[2]["coverageStart"] as? String == day(1) && people[2]["relationship"] as? String == "child")
+            #expect((coverage["categories"] as? [[String: Any]])?.first?["maximumScope"] as? String == "person")
+        }
+    }
+
+    /// Dental's 100 $ maximum is the family's, vision's 50 $ each person's: six decisions at once
+    /// on claims of three people never pay more than the family's maximum.
+    @Test(.tags(.decideClaim, .putBenefits, .getBenefits, .getMyCoverage))
+    func familyMaximumsHoldUnderConcurrentDecisions() async throws {
+        try await TestEnvironment.withApp { client, services, key in
+            let benefits: [String: Any] = [
+                "benefitYearStart": "01-01",
+                "categories": [
+                    ["code": "dental", "nameFr": "Dentaire", "nameEn": "Dental", "coveragePercent": 100, "annualMaximumCents": 10_000, "maximumScope": "family"],
+                    ["code": "vision", "nameFr": "Vue", "nameEn": "Vision", "coveragePercent": 100, "annualMaximumCents": 5_000],
+                ],
+            ]
+            let f = try await ClaimsFixture.make(client, services, key: key, benefits: benefits)
+            let a = f.member.certificate
+            try await client.execute(uri: "\(f.adminBase)/benefits", method: .get, headers: .admin(key)) { response in
+                let categories = try #require(try response.object()["categories"] as? [[String: Any]])
+                #expect(categories.map { $0["maximumScope"] as? String } == ["family", "person"])
+            }
+            let csv = "\(Self.header)\n\(a),\(a)-01,spouse,Côté,Marc,1996-02-11,,\n\(a),\(a)-02,child,Côté,Léa,2024-05-30,,\n"
+            #expect(try await Self.putDependants(client, f, csv).status == .ok)
+            var claims: [String] = []
+            for patient in ["self", "\(a)01", "\(a)02", "self", "\(a)01", "\(a)02"] {
+                var body = ClaimsFixture.claimBody(amount: 3_000)
+                body["patient"] = patient
+                claims.append(try await f.submit(client, body))
+            }
+            for id in claims { try await f.review(client, id) }
+            let decided = try await withThrowingTaskGroup(of: (HTTPResponse.Status, Int?).self) { group in
+                for id in claims {
+                    group.addTask {
+                        let response = try await f.admin(client, id, "decision", ["outcome": "approved"])
+                        return (response.status, response.status == .ok ? try response.object()["approvedAmountCents"] as? Int : nil)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let paid = decided.compactMap(\.1).reduce(0, +)
+            #expect(paid == 10_000, "the family's maximum, exactly: \(decided)")
+            #expect(decided.filter { $0.0 == .ok }.count == 4)
+            #expect(decided.filter { $0.0 == .unprocessableContent }.count == 2)
+            try #expect(await f.member.count(services, "SELECT coalesce(sum(approved_amount_cents), 0)::int FROM $S.claims WHERE category = 'dental'") == 10_000)
+
+            // Vision is per person: the member and the spouse each get their whole 50 $.
+            for patient in ["self", "\(a)01"] {
+                var body = ClaimsFixture.claimBody(category: "vision", amount: 5_000)
+                body["patient"] = patient
+                let id = try await f.submit(client, body)
+                try await f.review(client, id)
+                let response = try await f.admin(client, id, "decision", ["outcome": "approved"])
+                #expect(response.status == .ok)
+                try #expect(response.object()["approvedAmountCents"] as? Int == 5_000)
+            }
+            let people = try #require(try await f.coverage(client)["people"] as? [[String: Any]])
+            for person in people {
+                let categories = try #require(person["categories"] as? [[String: Any]])
+                #expect(categories[0]["usedCents"] as? Int == 10_000 && categories[0]["remainingCents"] as? Int == 0, "family dental for \(person["patient"] ?? "")")
+                let vision = person["patient"] as? String == "\(a)02" ? 0 : 5_000
+                #expect(categories[1]["usedCents"] as? Int == vision, "vision of \(person["patient"] ?? "")")
+            }
+        }
+    }
+}
