@@ -8,7 +8,7 @@ import Testing
 
 @testable import PlanPortal
 
-/// Dependants (issue #14): the dependants file, claims per person, family maximums.
+/// Dependants (issue #14): the dependants file, claims per person, family maximums, enrolment requests.
 @Suite struct DependantsTests {
     static let header = "principal_certificate_number,dependant_id,relationship,last_name,first_name,date_of_birth,coverage_start,coverage_end"
 
@@ -226,6 +226,197 @@ import Testing
                 #expect(categories[0]["usedCents"] as? Int == 10_000 && categories[0]["remainingCents"] as? Int == 0, "family dental for \(person["patient"] ?? "")")
                 let vision = person["patient"] as? String == "\(a)02" ? 0 : 5_000
                 #expect(categories[1]["usedCents"] as? Int == vision, "vision of \(person["patient"] ?? "")")
+            }
+        }
+    }
+
+    @Test(.tags(.submitDependantRequest, .addDependantRequestDocument, .listMyDependantRequests, .listDependantRequests, .decideDependantRequest, .listMyDependants))
+    func enrolmentRequestsGoThroughTheirDecisionAuditedMailedAndAnnounced() async throws {
+        try await TestEnvironment.withApp { client, services, key in
+            let f = try await ClaimsFixture.make(client, services, key: key)
+            _ = try await WebhookTests.Admin.created(client, key, f.slug, events: ["dependant_request.submitted", "dependant_request.decided", "roster.imported"])
+            try await client.execute(uri: "/v1/admin/plans/\(f.slug)", method: .patch, headers: .admin(key), body: .json(["enrolmentWindowDays": 10])) { response in
+                #expect(response.status == .ok)
+                try #expect(response.object()["enrolmentWindowDays"] as? Int == 10)
+            }
+            let uri = "\(f.base)/me/dependants/requests"
+            func submit(_ body: [String: Any], token: String? = nil) async throws -> TestResponse {
+                try await client.execute(uri: uri, method: .post, headers: ClaimsFixture.member(token ?? f.tokenA), body: .json(body))
+            }
+            func request(_ first: String, born: String, event: String) -> [String: Any] {
+                ["relationship": "child", "lastName": " Côté ", "firstName": first, "dateOfBirth": born, "eventDate": event]
+            }
+            // Bad input: every rule listed, nothing written.
+            let invalid = try await submit(["relationship": "child", "lastName": "", "firstName": "Léa", "dateOfBirth": day(1), "eventDate": "2026-02-30"])
+            #expect(invalid.status == .unprocessableContent)
+            try #expect(invalid.problemCode() == "validation_failed")
+            #expect(try (invalid.object()["errors"] as? [[String: Any]] ?? []).map { "\($0["field"] ?? "")/\($0["rule"] ?? "")" }
+                == ["lastName/length", "dateOfBirth/date", "eventDate/format"])
+            let early = try await submit(request("Léa", born: day(-30), event: day(-40)))
+            try #expect(early.object()["errors"] as? [[String: Any]] != nil && early.problemCode() == "validation_failed")
+            var cousin = request("Léa", born: day(-3), event: day(-3))
+            cousin["relationship"] = "cousin"
+            #expect(try await submit(cousin).status == .unprocessableContent)
+            try await client.execute(uri: uri, method: .post, headers: ClaimsFixture.member(f.tokenA), body: ByteBuffer(string: "{")) { #expect($0.status == .badRequest) }
+            try #expect(await f.member.count(services, "SELECT count(*) FROM $S.dependant_requests") == 0)
+
+            // On time (the event 10 days ago) and late (11 days ago): flagged, not refused.
+            let onTime = try await submit(request("Léa", born: day(-10), event: day(-10)))
+            #expect(onTime.status == .created)
+            let lea = try onTime.object()
+            #expect(lea["late"] as? Bool == false && lea["status"] as? String == "submitted" && lea["lastName"] as? String == "Côté")
+            let late = try await submit(request("Noé", born: day(-400), event: day(-11)))
+            let noe = try late.object()
+            #expect(late.status == .created && noe["late"] as? Bool == true)
+            let leaID = try #require(lea["id"] as? String), noeID = try #require(noe["id"] as? String)
+
+            // Proof documents, like receipts.
+            let documents = "\(uri)/\(leaID)/documents"
+            let pdf = ByteBuffer(bytes: Array("%PDF-1.7 acte de naissance".utf8))
+            try await client.execute(uri: "\(documents)?filename=acte.pdf", method: .post, headers: ClaimsFixture.member(f.tokenA, json: false), body: pdf) { response in
+                #expect(response.status == .created)
+                try #expect(response.object()["contentType"] as? String == "application/pdf")
+            }
+            try await client.execute(uri: documents, method: .post, headers: ClaimsFixture.member(f.tokenA, json: false), body: ByteBuffer(string: "MZ exe")) { response in
+                #expect(response.status == .unsupportedMediaType)
+            }
+            try await client.execute(uri: documents, method: .post, headers: ClaimsFixture.member(f.tokenB, json: false), body: pdf) { response in
+                #expect(response.status == .notFound)
+                try #expect(response.problemCode() == "dependant_request_not_found")
+            }
+            try await client.execute(uri: "\(documents)?filename=a/b", method: .post, headers: ClaimsFixture.member(f.tokenA, json: false), body: pdf) {
+                #expect($0.status == .unprocessableContent)
+            }
+
+            try await client.execute(uri: uri, method: .get, headers: ClaimsFixture.member(f.tokenA, json: false)) { response in
+                let items = try #require(try response.object()["items"] as? [[String: Any]])
+                #expect(items.map { $0["id"] as? String } == [noeID, leaID])
+                #expect((items[1]["documents"] as? [[String: Any]])?.first?["filename"] as? String == "acte.pdf")
+                #expect(items[0]["certificateNumber"] == nil)
+            }
+            try await client.execute(uri: uri, method: .get, headers: ClaimsFixture.member(f.tokenB, json: false)) { response in
+                try #expect((response.object()["items"] as? [Any])?.isEmpty == true)
+            }
+            let queue = "\(f.adminBase)/dependant-requests"
+            try await client.execute(uri: "\(queue)?status=submitted&limit=1", method: .get, headers: .admin(key)) { response in
+                #expect(response.status == .ok)
+                let body = try response.object()
+                let items = try #require(body["items"] as? [[String: Any]])
+                #expect(items.map { $0["id"] as? String } == [noeID] && items[0]["certificateNumber"] as? String == f.member.certificate)
+                let next = try #require(body["nextCursor"] as? String)
+                try await client.execute(uri: "\(queue)?status=submitted&cursor=\(next)", method: .get, headers: .admin(key)) { page in
+                    try #expect((page.object()["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [leaID])
+                }
+            }
+            try await client.execute(uri: "\(queue)?status=pending", method: .get, headers: .admin(key)) { #expect($0.status == .unprocessableContent) }
+
+            // Decisions: bad bodies, an id another dependant has, then one winner of concurrent approvals.
+            func decide(_ id: String, _ body: [String: Any]) async throws -> TestResponse {
+                try await client.execute(uri: "\(queue)/\(id)/decision", method: .post, headers: .admin(key), body: .json(body))
+            }
+            for body: [String: Any] in [
+                ["outcome": "maybe"], ["outcome": "denied", "dependantId": "X1"], ["outcome": "approved", "dependantId": "É!"],
+                ["outcome": "approved", "coverageStart": "2026-05-01", "coverageEnd": "2026-04-01"], ["outcome": "approved", "extra": 1],
+            ] {
+                let response = try await decide(leaID, body)
+                #expect(response.status == .unprocessableContent, "\(body)")
+                try #expect(response.problemCode() == "validation_failed")
+            }
+            #expect(try await decide(UUID().uuidString, ["outcome": "denied"]).status == .notFound)
+            #expect(try await decide("nope", ["outcome": "denied"]).status == .notFound)
+            let csv = "\(Self.header)\nZ\(f.member.certificate),TAKEN1,child,Roy,Noé,2019-07-14,,\n"
+            #expect(try await Self.putDependants(client, f, csv).status == .ok)
+            let taken = try await decide(leaID, ["outcome": "approved", "dependantId": "taken-1"])
+            #expect(taken.status == .conflict)
+            try #expect(taken.problemCode() == "dependant_id_taken")
+
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await decide(leaID, ["outcome": "approved", "dependantId": "enf-01", "reason": "Acte reçu"]).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1 && statuses.filter { $0 == .conflict }.count == 3)
+            let twice = try await decide(leaID, ["outcome": "denied"])
+            #expect(twice.status == .conflict)
+            try #expect(twice.problemCode() == "dependant_request_decided")
+            try await client.execute(uri: documents, method: .post, headers: ClaimsFixture.member(f.tokenA, json: false), body: pdf) { response in
+                #expect(response.status == .conflict)
+                try #expect(response.problemCode() == "dependant_request_not_editable")
+            }
+            // The member reads English now: the denial's e-mail is in English.
+            try await client.execute(uri: "\(f.base)/me", method: .patch, headers: ClaimsFixture.member(f.tokenA), body: .json(["locale": "en"])) {
+                #expect($0.status == .ok)
+            }
+            let denied = try await decide(noeID, ["outcome": "denied", "reason": "Hors délai"])
+            #expect(denied.status == .ok)
+            try #expect(denied.object()["dependantId"] is NSNull && denied.object()["status"] as? String == "denied")
+
+            try await client.execute(uri: "\(f.base)/me/dependants", method: .get, headers: ClaimsFixture.member(f.tokenA, json: false)) { response in
+                let items = try #require(try response.object()["items"] as? [[String: Any]])
+                #expect(items.map { $0["dependantId"] as? String } == ["ENF01"])
+                #expect(items.first?["coverageStart"] as? String == day(-10) && items.first?["coverageEnd"] is NSNull)
+            }
+            try await client.execute(uri: uri, method: .get, headers: ClaimsFixture.member(f.tokenA, json: false)) { response in
+                let items = try #require(try response.object()["items"] as? [[String: Any]])
+                #expect(items.map { $0["status"] as? String } == ["denied", "approved"])
+                #expect(items[1]["dependantId"] as? String == "ENF01" && items[1]["reason"] as? String == "Acte reçu")
+            }
+
+            let audit = try await services.postgres.query(PostgresQuery(unsafeSQL:
+                "SELECT action, details->>'outcome' FROM \(PlanSlug(f.slug)!.quotedSchema).audit_events WHERE action LIKE 'dependant_request.%' ORDER BY id"))
+            var actions: [String] = []
+            for try await (action, outcome) in audit.decode((String, String?).self) { actions.append("\(action)=\(outcome ?? "")") }
+            #expect(actions == [
+                "dependant_request.submitted=\(leaID)", "dependant_request.submitted=\(noeID)", "dependant_request.document_added=\(leaID)",
+                "dependant_request.decided=approved", "dependant_request.decided=denied",
+            ])
+            let mails = try await services.postgres.query(
+                "SELECT kind, to_address, body_text FROM control.outbox WHERE plan_slug = \(f.slug) AND kind LIKE 'dependant_request_%' ORDER BY id"
+            )
+            var sent: [(String, String?, String?)] = []
+            for try await row in mails.decode((String, String?, String?).self) { sent.append(row) }
+            #expect(sent.map(\.0) == ["dependant_request_submitted", "dependant_request_submitted", "dependant_request_approved", "dependant_request_denied"])
+            #expect(sent.allSatisfy { $0.1 == f.member.email })
+            #expect(sent[1].2?.contains("plus de 10 jours") == true, "the late request's acknowledgement says so")
+            #expect(sent[2].2?.contains("ENF01") == true && sent[2].2?.contains("approuvée") == true)
+            #expect(sent[3].2?.contains("was denied") == true && sent[3].2?.contains("Hors délai") == true)
+            #expect(sent.allSatisfy { !($0.2 ?? "").contains(day(-10)) && !($0.2 ?? "").contains(day(-400)) }, "no date of birth in e-mails")
+
+            let events = try await services.postgres.query(PostgresQuery(unsafeSQL:
+                "SELECT type, body FROM \(PlanSlug(f.slug)!.quotedSchema).webhook_events ORDER BY occurred_at, type"))
+            var bodies: [String: [String]] = [:]
+            for try await (type, body) in events.decode((String, String).self) { bodies[type, default: []].append(body) }
+            #expect(bodies["dependant_request.submitted"]?.count == 2)
+            #expect(bodies["dependant_request.decided"]?.count == 2)
+            #expect(bodies["roster.imported"]?.first?.contains("\"roster\":\"dependants\"") == true)
+            let all = bodies.values.flatMap { $0 }
+            #expect(all.allSatisfy { !$0.contains(day(-10)) && !$0.contains(day(-400)) && !$0.contains("2019-07-14") && !$0.contains("dateOfBirth") })
+            #expect(bodies["dependant_request.decided"]?.contains { $0.contains("\"dependantId\":\"ENF01\"") && $0.contains(f.member.certificate) } == true)
+        }
+    }
+
+    @Test(.tags(.submitDependantRequest))
+    func aMemberHasAtMostTenRequestsAwaitingADecision() async throws {
+        try await TestEnvironment.withApp { client, services, key in
+            let f = try await ClaimsFixture.make(client, services, key: key)
+            let body = ByteBuffer.json(["relationship": "spouse", "lastName": "Roy", "firstName": "Marc", "dateOfBirth": "1990-01-01", "eventDate": day(-1)])
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        try await client.execute(uri: "\(f.base)/me/dependants/requests", method: .post, headers: ClaimsFixture.member(f.tokenA), body: body) { response -> HTTPResponse.Status in
+                            if response.status == .unprocessableContent { try #expect(response.problemCode() == "dependant_request_limit_reached") }
+                            return response.status
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == DependantLimits.pendingRequests)
+            #expect(statuses.filter { $0 == .unprocessableContent }.count == 12 - DependantLimits.pendingRequests)
+            // Member B is not counted with A.
+            try await client.execute(uri: "\(f.base)/me/dependants/requests", method: .post, headers: ClaimsFixture.member(f.tokenB), body: body) {
+                #expect($0.status == .created)
             }
         }
     }

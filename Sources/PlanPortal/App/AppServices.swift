@@ -52,9 +52,9 @@ struct AppServices: Sendable {
     let accounts: AccountOperations
     /// The plan's logo (stored by the admin API, served to the API's clients and the portal's pages).
     let branding: BrandingOperations
-    /// The member's family.
+    /// The member's family and enrolment requests.
     let dependants: DependantOperations
-    /// The dependants file.
+    /// The dependants file and the TPA's enrolment decisions.
     let adminDependants: AdminDependantOperations
 
     init(config: AppConfig, logger: Logger) throws {
@@ -133,8 +133,9 @@ struct AppServices: Sendable {
         self.coverage = CoverageOperations(benefits: benefits)
         let uploads = UploadBudget(capacityBytes: config.uploadMemoryMiB * 1024 * 1024)
         self.memberClaims = MemberClaimOperations(claims: claims, uploads: uploads)
-        self.dependants = DependantOperations(dependants: dependantRepository)
-        self.adminDependants = AdminDependantOperations(dependants: dependantRepository)
+        let requests = DependantRequestRepository(client: postgres, audit: audit, outbox: outbox, webhooks: webhookOutbox, logger: logger)
+        self.dependants = DependantOperations(dependants: dependantRepository, requests: requests, uploads: uploads)
+        self.adminDependants = AdminDependantOperations(dependants: dependantRepository, requests: requests)
         self.branding = BrandingOperations(logos: BrandingRepository(client: postgres, audit: audit, planCache: planCache, logger: logger))
     }
 

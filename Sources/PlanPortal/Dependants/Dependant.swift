@@ -62,3 +62,34 @@ public struct Dependant: Codable, Sendable, Equatable {
 public struct DependantList: Encodable, Sendable {
     public var items: [Dependant]
 }
+
+/// Where an enrolment request stands.
+public enum DependantRequestStatus: String, Codable, Sendable, CaseIterable, PostgresTextValue {
+    case submitted, approved, denied
+}
+
+/// A proof document of an enrolment request, without its bytes.
+public typealias DependantRequestDocument = ClaimAttachmentInfo
+
+/// An enrolment request, as the member and the TPA see it (`certificateNumber` on the TPA's view only).
+public struct DependantRequest: Encodable, Sendable {
+    @LowercaseUUID public var id: UUID
+    public var status: DependantRequestStatus
+    public var late: Bool
+    public var relationship: Relationship
+    public var lastName: String
+    public var firstName: String
+    public var dateOfBirth: String
+    public var eventDate: String
+    @Nullable public var reason: String?
+    /// Set once approved: the dependant it added.
+    @Nullable public var dependantId: String?
+    public var documents: [DependantRequestDocument]
+    public var createdAt: Date
+    @Nullable public var decidedAt: Date?
+    /// Left out of the member's view.
+    public var certificateNumber: String?
+}
+
+/// One page of enrolment requests, newest first.
+public typealias DependantRequestPage = ClaimPage<DependantRequest>
