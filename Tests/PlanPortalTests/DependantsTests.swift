@@ -420,4 +420,35 @@ import Testing
             }
         }
     }
+
+    /// Privacy: a dependant's date of birth reaches no log line, whatever the step (a file with a
+    /// bad line, a request, a refused request, a decision, the family's reads).
+    @Test func datesOfBirthOfDependantsNeverReachTheLogs() async throws {
+        let capture = LogCapture()
+        try await TestEnvironment.withApp(logger: capture.logger) { client, services, key in
+            let f = try await ClaimsFixture.make(client, services, key: key)
+            let a = f.member.certificate
+            let bad = "\(Self.header)\n\(a),\(a)-01,spouse,Côté,Marc,1996-02-11,,\nNOBODY,X1,child,Roy,Léa,2017-03-04,,\n"
+            #expect(try await Self.putDependants(client, f, bad).status == .unprocessableContent)
+            #expect(try await Self.putDependants(client, f, "\(Self.header)\n\(a),\(a)-01,spouse,Côté,Marc,1996-02-11,,\n").status == .ok)
+            let uri = "\(f.base)/me/dependants/requests"
+            let request: [String: Any] = ["relationship": "child", "lastName": "Côté", "firstName": "Léa", "dateOfBirth": "2016-08-09", "eventDate": "2016-08-09"]
+            let created = try await client.execute(uri: uri, method: .post, headers: ClaimsFixture.member(f.tokenA), body: .json(request))
+            #expect(created.status == .created)
+            var refused = request
+            refused["eventDate"] = "2015-01-02"
+            #expect(try await client.execute(uri: uri, method: .post, headers: ClaimsFixture.member(f.tokenA), body: .json(refused)).status == .unprocessableContent)
+            let id = try #require(try created.object()["id"] as? String)
+            try await client.execute(uri: "\(f.adminBase)/dependant-requests/\(id)/decision", method: .post, headers: .admin(key), body: .json(["outcome": "approved"])) {
+                #expect($0.status == .ok)
+            }
+            #expect(try await client.execute(uri: "\(f.base)/me/dependants", method: .get, headers: ClaimsFixture.member(f.tokenA, json: false)).status == .ok)
+            #expect(try await client.execute(uri: "\(f.adminBase)/members/\(a)", method: .get, headers: .admin(key)).status == .ok)
+        }
+        let lines = capture.all
+        #expect(!lines.isEmpty)
+        for date in ["1996-02-11", "2017-03-04", "2016-08-09", "2015-01-02"] {
+            #expect(lines.allSatisfy { !$0.contains(date) }, "\(date) logged")
+        }
+    }
 }
