@@ -52,6 +52,10 @@ struct AppServices: Sendable {
     let accounts: AccountOperations
     /// The plan's logo (stored by the admin API, served to the API's clients and the portal's pages).
     let branding: BrandingOperations
+    /// The member's family and enrolment requests.
+    let dependants: DependantOperations
+    /// The dependants file and the TPA's enrolment decisions.
+    let adminDependants: AdminDependantOperations
 
     init(config: AppConfig, logger: Logger) throws {
         self.config = config
@@ -82,9 +86,11 @@ struct AppServices: Sendable {
             self.plans = registry
         }
         self.adminKeys = AdminKeyRepository(client: postgres, logger: logger)
-        self.roster = RosterRepository(client: postgres, audit: audit, webhooks: webhookOutbox, logger: logger)
+        let roster = RosterRepository(client: postgres, audit: audit, webhooks: webhookOutbox, logger: logger)
+        self.roster = roster
         self.terms = TermsRepository(client: postgres, audit: audit, logger: logger)
-        let benefits = BenefitsRepository(client: postgres, audit: audit, logger: logger)
+        let dependantRepository = DependantRepository(client: postgres, roster: roster, logger: logger)
+        let benefits = BenefitsRepository(client: postgres, audit: audit, dependants: dependantRepository, logger: logger)
         self.benefits = benefits
         let claims = ClaimRepository(client: postgres, benefits: benefits, audit: audit, outbox: outbox, webhooks: webhookOutbox, logger: logger)
         self.claims = claims
@@ -105,7 +111,9 @@ struct AppServices: Sendable {
         let sessionRepository = SessionRepository(client: postgres, audit: audit, logger: logger)
         self.sessionRepository = sessionRepository
         self.members = MemberSupportOperations(
-            members: MemberSupportRepository(client: postgres, audit: audit, sessions: sessionRepository, webhooks: webhookOutbox, logger: logger)
+            members: MemberSupportRepository(
+                client: postgres, audit: audit, sessions: sessionRepository, webhooks: webhookOutbox, dependants: dependantRepository, logger: logger
+            )
         )
         self.registration = RegistrationOperations(
             registrations: RegistrationRepository(client: postgres, audit: audit, outbox: outbox, webhooks: webhookOutbox, logger: logger),
@@ -123,7 +131,11 @@ struct AppServices: Sendable {
             limiter: limiter, challenge: challenge, hasher: hasher
         )
         self.coverage = CoverageOperations(benefits: benefits)
-        self.memberClaims = MemberClaimOperations(claims: claims, uploads: UploadBudget(capacityBytes: config.uploadMemoryMiB * 1024 * 1024))
+        let uploads = UploadBudget(capacityBytes: config.uploadMemoryMiB * 1024 * 1024)
+        self.memberClaims = MemberClaimOperations(claims: claims, uploads: uploads)
+        let requests = DependantRequestRepository(client: postgres, audit: audit, outbox: outbox, webhooks: webhookOutbox, logger: logger)
+        self.dependants = DependantOperations(dependants: dependantRepository, requests: requests, uploads: uploads)
+        self.adminDependants = AdminDependantOperations(dependants: dependantRepository, requests: requests)
         self.branding = BrandingOperations(logos: BrandingRepository(client: postgres, audit: audit, planCache: planCache, logger: logger))
     }
 

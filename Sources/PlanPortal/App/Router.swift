@@ -27,6 +27,7 @@ func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry)
         .addRoutes(to: admin, plan: adminPlan)
     AdminBrandingController(branding: services.branding).addRoutes(to: adminPlan)
     AdminRosterController(roster: services.roster).addRoutes(to: adminPlan)
+    AdminDependantsController(dependants: services.adminDependants, maxBodyBytes: maxBodyBytes).addRoutes(to: adminPlan)
     MemberSupportController(members: services.members).addRoutes(to: adminPlan)
     AdminTermsController(terms: services.terms).addRoutes(to: adminPlan)
     AdminBenefitsController(benefits: services.benefits, maxBodyBytes: maxBodyBytes).addRoutes(to: adminPlan)
@@ -47,6 +48,7 @@ func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry)
     MemberChallengeController().addRoutes(to: plan)
     MemberCoverageController(coverage: services.coverage).addRoutes(to: member)
     MemberClaimsController(claims: services.memberClaims, maxBodyBytes: maxBodyBytes).addRoutes(to: member)
+    MemberDependantsController(dependants: services.dependants, maxBodyBytes: maxBodyBytes).addRoutes(to: member)
     // `/portal/{plan}/**`: the member portal's pages over the same operations.
     if let assets = services.portal {
         PortalController(

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 
 /// One benefit category of a plan (`dental`, `vision`…), as the TPA sets it.
 public struct BenefitCategory: Codable, Sendable, Equatable {
@@ -11,15 +12,24 @@ public struct BenefitCategory: Codable, Sendable, Equatable {
     @Nullable public var annualMaximumCents: Int64?
     /// Most the plan pays for one claim; nil when unlimited.
     @Nullable public var perClaimMaximumCents: Int64?
+    /// Whom the annual maximum is for: each person (the default) or the whole family together.
+    public var maximumScope: MaximumScope?
 
-    public init(code: String, nameFr: String, nameEn: String, coveragePercent: Int, annualMaximumCents: Int64?, perClaimMaximumCents: Int64?) {
+    public init(
+        code: String, nameFr: String, nameEn: String, coveragePercent: Int, annualMaximumCents: Int64?, perClaimMaximumCents: Int64?,
+        maximumScope: MaximumScope? = .person
+    ) {
         self.code = code
         self.nameFr = nameFr
         self.nameEn = nameEn
         self.coveragePercent = coveragePercent
         self.annualMaximumCents = annualMaximumCents
         self.perClaimMaximumCents = perClaimMaximumCents
+        self.maximumScope = maximumScope
     }
+
+    /// `maximumScope`, `person` when the TPA left it out.
+    public var scope: MaximumScope { maximumScope ?? .person }
 
     public func name(_ language: Language) -> String { language == .fr ? nameFr : nameEn }
 
@@ -30,6 +40,14 @@ public struct BenefitCategory: Codable, Sendable, Equatable {
         if let annualMaximumCents { cap = min(cap, max(0, annualMaximumCents - used)) }
         return cap
     }
+}
+
+/// Whom a category's annual maximum is for.
+public enum MaximumScope: String, Codable, Sendable, PostgresTextValue {
+    /// Each covered person has the whole maximum (a claim counts against its patient's).
+    case person
+    /// The member and their dependants share one maximum.
+    case family
 }
 
 /// A plan's benefits: `PUT`/`GET /v1/admin/plans/{plan}/benefits`.

@@ -6,6 +6,8 @@ import PostgresNIO
 struct BenefitsRepository: Sendable {
     let client: Database
     let audit: AuditRepository
+    /// The member's family (coverage per person, the patient of a claim).
+    let dependants: DependantRepository
     let logger: Logger
 
     /// The plan's benefits, or nil before the TPA set them.
@@ -16,7 +18,8 @@ struct BenefitsRepository: Sendable {
     func benefits(plan: PlanSlug, on connection: PostgresConnection) async throws -> Benefits? {
         let rows = try await connection.query(
             """
-            SELECT s.benefit_year_start, c.code, c.name_fr, c.name_en, c.coverage_percent, c.annual_maximum_cents, c.per_claim_maximum_cents
+            SELECT s.benefit_year_start, c.code, c.name_fr, c.name_en, c.coverage_percent, c.annual_maximum_cents, c.per_claim_maximum_cents,
+                   c.maximum_scope
             FROM \(schema: plan).benefit_settings s
             LEFT JOIN \(schema: plan).benefit_categories c ON true
             ORDER BY c.position
@@ -24,14 +27,14 @@ struct BenefitsRepository: Sendable {
             logger: logger
         )
         var benefits: Benefits?
-        for try await (start, code, nameFr, nameEn, percent, annual, perClaim)
-            in rows.decode((String, String?, String?, String?, Int?, Int64?, Int64?).self)
+        for try await (start, code, nameFr, nameEn, percent, annual, perClaim, scope)
+            in rows.decode((String, String?, String?, String?, Int?, Int64?, Int64?, MaximumScope?).self)
         {
             var current = benefits ?? Benefits(benefitYearStart: start, categories: [])
             if let code, let nameFr, let nameEn, let percent {
                 current.categories.append(.init(
                     code: code, nameFr: nameFr, nameEn: nameEn, coveragePercent: percent,
-                    annualMaximumCents: annual, perClaimMaximumCents: perClaim
+                    annualMaximumCents: annual, perClaimMaximumCents: perClaim, maximumScope: scope ?? .person
                 ))
             }
             benefits = current
@@ -42,7 +45,9 @@ struct BenefitsRepository: Sendable {
     /// Replaces the plan's benefits (validated by the caller) in one transaction with its audit event.
     /// Claims keep the code of a category that is dropped.
     func replace(plan: PlanSlug, with benefits: Benefits, event: NewAuditEvent) async throws -> Benefits {
-        try await client.transaction(logger: logger) { tx in
+        var benefits = benefits
+        for index in benefits.categories.indices { benefits.categories[index].maximumScope = benefits.categories[index].scope }
+        return try await client.transaction(logger: logger) { [benefits] tx in
             try await tx.query(
                 """
                 INSERT INTO \(schema: plan).benefit_settings (benefit_year_start) VALUES (\(benefits.benefitYearStart))
@@ -55,9 +60,9 @@ struct BenefitsRepository: Sendable {
                 try await tx.query(
                     """
                     INSERT INTO \(schema: plan).benefit_categories
-                        (code, position, name_fr, name_en, coverage_percent, annual_maximum_cents, per_claim_maximum_cents)
+                        (code, position, name_fr, name_en, coverage_percent, annual_maximum_cents, per_claim_maximum_cents, maximum_scope)
                     VALUES (\(category.code), \(position), \(category.nameFr), \(category.nameEn), \(category.coveragePercent),
-                            \(category.annualMaximumCents), \(category.perClaimMaximumCents))
+                            \(category.annualMaximumCents), \(category.perClaimMaximumCents), \(category.scope))
                     """,
                     logger: logger
                 )
@@ -69,56 +74,95 @@ struct BenefitsRepository: Sendable {
         }
     }
 
-    /// The coverage of a member's account and the member's id, or nil for an unknown account.
-    func memberCoverage(plan: PlanSlug, accountID: UUID, on connection: PostgresConnection) async throws -> (UUID, MemberCoverage)? {
+    /// The member of an account with their coverage, or nil for an unknown account.
+    func memberCoverage(plan: PlanSlug, accountID: UUID, on connection: PostgresConnection) async throws -> CoveredMember? {
         let rows = try await connection.query(
             """
-            SELECT m.id, m.coverage_status, m.coverage_start::text, m.coverage_end::text
+            SELECT m.id, m.coverage_status, m.coverage_start::text, m.coverage_end::text, m.first_name, m.last_name
             FROM \(schema: plan).accounts a JOIN \(schema: plan).members m ON m.id = a.member_id
             WHERE a.id = \(accountID)
             """,
             logger: logger
         )
-        return try await rows.decode((UUID, MemberCoverage.Status, String?, String?).self).one().map { memberID, status, start, end in
-            (memberID, MemberCoverage(status: status, start: start, end: end))
+        return try await rows.decode((UUID, MemberCoverage.Status, String?, String?, String, String).self).one().map { memberID, status, start, end, first, last in
+            CoveredMember(id: memberID, coverage: MemberCoverage(status: status, start: start, end: end), firstName: first, lastName: last)
         }
     }
 
-    /// Approved amounts per category of a member's claims whose service date is in `period`.
-    func used(plan: PlanSlug, memberID: UUID, period: Coverage.Period, on connection: PostgresConnection) async throws -> [String: Int64] {
+    /// Approved amounts per patient and category of the claims of a member's family whose service
+    /// date is in `period`.
+    func usage(plan: PlanSlug, memberID: UUID, period: Coverage.Period, on connection: PostgresConnection) async throws -> FamilyUsage {
         let rows = try await connection.query(
             """
-            SELECT category, sum(approved_amount_cents)::bigint FROM \(schema: plan).claims
+            SELECT patient, category, sum(approved_amount_cents)::bigint FROM \(schema: plan).claims
             WHERE member_id = \(memberID) AND approved_amount_cents IS NOT NULL
               AND service_date BETWEEN \(period.start)::date AND \(period.end)::date
-            GROUP BY category
+            GROUP BY patient, category
             """,
             logger: logger
         )
-        var used: [String: Int64] = [:]
-        for try await (category, sum) in rows.decode((String, Int64).self) { used[category] = sum }
-        return used
+        var usage = FamilyUsage()
+        for try await (patient, category, sum) in rows.decode((String, String, Int64).self) { usage.byPatient[patient, default: [:]][category] = sum }
+        return usage
     }
 
-    /// The benefit year holding `today`, and per category what was used and what is left.
+    /// The benefit year holding `today`, and per category what was used and what is left: for the
+    /// member (the fields of the first version) and for each person of the family (`people`).
     func coverage(plan: PlanSlug, accountID: UUID, today: String, language: Language) async throws -> Coverage? {
         try await client.withConnection { connection in
-            guard let (memberID, member) = try await memberCoverage(plan: plan, accountID: accountID, on: connection) else { return nil }
+            guard let member = try await memberCoverage(plan: plan, accountID: accountID, on: connection) else { return nil }
             let planBenefits = try await benefits(plan: plan, on: connection) ?? Benefits(benefitYearStart: "01-01", categories: [])
             let year = BenefitYear.containing(today, start: planBenefits.benefitYearStart)
             let period = Coverage.Period(start: year.start, end: year.end)
-            let spent = try await used(plan: plan, memberID: memberID, period: period, on: connection)
-            return Coverage(
-                benefitYear: period, status: member.status(on: today), coverageStart: member.start, coverageEnd: member.end,
-                categories: planBenefits.categories.map { category in
-                    let used = spent[category.code] ?? 0
+            let usage = try await self.usage(plan: plan, memberID: member.id, period: period, on: connection)
+            func categories(_ patient: String) -> [Coverage.Category] {
+                planBenefits.categories.map { category in
+                    let used = usage.used(category, patient: patient)
                     return Coverage.Category(
                         code: category.code, name: category.name(language), coveragePercent: category.coveragePercent,
                         annualMaximumCents: category.annualMaximumCents, perClaimMaximumCents: category.perClaimMaximumCents,
-                        usedCents: used, remainingCents: category.annualMaximumCents.map { max(0, $0 - used) }
+                        maximumScope: category.scope, usedCents: used, remainingCents: category.annualMaximumCents.map { max(0, $0 - used) }
                     )
                 }
+            }
+            var people = [Coverage.Person(
+                patient: Patient.selfValue, relationship: nil, firstName: member.firstName, lastName: member.lastName,
+                coverageStart: member.coverage.start, coverageEnd: member.coverage.end, categories: categories(Patient.selfValue)
+            )]
+            for dependant in try await dependants.family(plan: plan, memberID: member.id, on: connection) {
+                let covered = dependant.coverage(under: member.coverage)
+                people.append(Coverage.Person(
+                    patient: dependant.dependantId, relationship: dependant.relationship, firstName: dependant.firstName, lastName: dependant.lastName,
+                    coverageStart: covered.start, coverageEnd: covered.end, categories: categories(dependant.dependantId)
+                ))
+            }
+            return Coverage(
+                benefitYear: period, status: member.coverage.status(on: today), coverageStart: member.coverage.start, coverageEnd: member.coverage.end,
+                categories: people[0].categories, people: people
             )
+        }
+    }
+}
+
+/// An account's roster member and their coverage.
+struct CoveredMember: Sendable {
+    var id: UUID
+    var coverage: MemberCoverage
+    var firstName: String
+    var lastName: String
+}
+
+/// What a family's claims used of each category in a benefit year.
+struct FamilyUsage: Sendable {
+    /// Patient (`self` or a dependant id) → category code → approved cents.
+    var byPatient: [String: [String: Int64]] = [:]
+
+    /// What counts against `category`'s annual maximum for a claim of `patient`: the patient's own
+    /// use, or the whole family's when the maximum is per family.
+    func used(_ category: BenefitCategory, patient: String) -> Int64 {
+        switch category.scope {
+        case .person: byPatient[patient]?[category.code] ?? 0
+        case .family: byPatient.values.reduce(0) { $0 + ($1[category.code] ?? 0) }
         }
     }
 }

@@ -14,16 +14,34 @@ struct Coverage: Encodable, Sendable {
         var coveragePercent: Int
         @Nullable var annualMaximumCents: Int64?
         @Nullable var perClaimMaximumCents: Int64?
+        var maximumScope: MaximumScope
         var usedCents: Int64
         /// Null when the category has no annual maximum.
         @Nullable var remainingCents: Int64?
+    }
+
+    /// One covered person of the family: the member (`self`) or a dependant.
+    struct Person: Encodable, Sendable {
+        /// What `submitClaim` takes as `patient` for this person.
+        var patient: String
+        /// Null for the member.
+        @Nullable var relationship: Relationship?
+        var firstName: String
+        var lastName: String
+        /// A dependant's coverage lies within the member's.
+        @Nullable var coverageStart: String?
+        @Nullable var coverageEnd: String?
+        var categories: [Category]
     }
 
     var benefitYear: Period
     var status: MemberCoverage.Status
     @Nullable var coverageStart: String?
     @Nullable var coverageEnd: String?
+    /// The member's own use (with `family` maximums, the family's).
     var categories: [Category]
+    /// The member first, then each dependant.
+    var people: [Person]
 }
 
 /// A member's coverage as the roster gives it.

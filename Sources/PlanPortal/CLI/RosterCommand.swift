@@ -1,22 +1,27 @@
 import ArgumentParser
 import Foundation
 
-/// `planportal roster import --plan SLUG FILE.csv`: the CLI twin of `PUT /v1/admin/plans/{plan}/roster`.
+/// `planportal roster import --plan SLUG [--dependants] FILE.csv`: the CLI twin of
+/// `PUT /v1/admin/plans/{plan}/roster` (and, with `--dependants`, of `…/roster/dependants`).
 struct RosterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "roster",
-        abstract: "Load a plan's member roster.",
+        abstract: "Load a plan's member roster or dependants file.",
         subcommands: [Import.self]
     )
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Upsert members from a CSV file (certificate_number,last_name,first_name,date_of_birth[,email])."
+            abstract: """
+                Upsert members from a CSV file (certificate_number,last_name,first_name,date_of_birth[,email]), or with --dependants \
+                dependants (principal_certificate_number,dependant_id,relationship,last_name,first_name,date_of_birth[,coverage_start,coverage_end]).
+                """
         )
 
         @OptionGroup var common: CommonOptions
         @Option(help: "Plan slug.") var plan: String
+        @Flag(help: "The file lists dependants, not members.") var dependants = false
         @Argument(help: "CSV file.") var file: String
 
         func run() async throws {
@@ -26,6 +31,11 @@ struct RosterCommand: AsyncParsableCommand {
                 let services = try common.servicesForCommand()
                 let result = try await services.withRunningDatabase { services in
                     guard try await services.plans.find(slug) != nil else { throw Problem.planNotFound }
+                    if dependants {
+                        return try await services.adminDependants.dependants.importCSV(
+                            text, plan: slug, audit: NewAuditEvent(action: "roster.dependants_imported", actor: .system)
+                        )
+                    }
                     return try await services.roster.importCSV(text, plan: slug, audit: NewAuditEvent(action: "roster.imported", actor: .system))
                 }
                 print("inserted \(result.inserted), updated \(result.updated), unchanged \(result.unchanged)")

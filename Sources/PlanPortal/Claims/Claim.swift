@@ -39,6 +39,8 @@ public struct ClaimSummary: Codable, Sendable, Equatable {
     @Nullable public var approvedAmountCents: Int64?
     public var submittedAt: Date
     public var updatedAt: Date
+    /// Whose care it paid for: `self` (the member) or a dependant's id.
+    public var patient: String
 }
 
 /// A stored receipt, without its bytes.

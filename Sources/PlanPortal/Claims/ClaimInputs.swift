@@ -9,14 +9,19 @@ public struct ClaimSubmission: Codable, Sendable, Equatable {
     public var amountCents: Int64
     public var currency: String
     public var notes: String?
+    /// `self` (the default) or the id of one of the member's dependants.
+    public var patient: String?
 
-    public init(category: String, serviceDate: String, providerName: String, amountCents: Int64, currency: String, notes: String?) {
+    public init(
+        category: String, serviceDate: String, providerName: String, amountCents: Int64, currency: String, notes: String?, patient: String? = nil
+    ) {
         self.category = category
         self.serviceDate = serviceDate
         self.providerName = providerName
         self.amountCents = amountCents
         self.currency = currency
         self.notes = notes
+        self.patient = patient
     }
 
     /// The SHA-256 of the canonical JSON of the submission: what an Idempotency-Key is bound to
@@ -52,6 +57,9 @@ public struct ClaimSubmission: Codable, Sendable, Equatable {
         }
         if let notes, notes.count > 2000 || notes.hasNUL {
             errors.append(.claims("notes", "length", fr: "Au plus 2000 caractères.", en: "At most 2000 characters."))
+        }
+        if let patient, patient.count > 100 || patient.hasNUL {
+            errors.append(.claims("patient", "length", fr: "Au plus 100 caractères.", en: "At most 100 characters."))
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
     }
@@ -139,8 +147,11 @@ enum ClaimReason {
 }
 
 /// `status`, `limit` and `cursor` of the claim lists.
-public struct ClaimListQuery: Sendable {
-    public var status: ClaimStatus?
+public typealias ClaimListQuery = KeysetQuery<ClaimStatus>
+
+/// `status`, `limit` and `cursor` of a keyset list (claims, enrolment requests): newest first.
+public struct KeysetQuery<Status: RawRepresentable & Sendable>: Sendable where Status.RawValue == String {
+    public var status: Status?
     public var limit: Int
     /// Keyset position to continue below (exclusive).
     public var before: Int64?
@@ -149,7 +160,7 @@ public struct ClaimListQuery: Sendable {
         var errors: [LocalizedFieldError] = []
         status = nil
         if let rawStatus, !rawStatus.isEmpty {
-            if let parsed = ClaimStatus(rawValue: rawStatus) {
+            if let parsed = Status(rawValue: rawStatus) {
                 status = parsed
             } else {
                 errors.append(.claims("status", "enum", fr: "Statut inconnu.", en: "Unknown status."))

@@ -19,7 +19,7 @@ public struct ClaimRepository: Sendable {
     /// request with the same key waits on it, then finds it taken and replays, so one claim is written.
     /// Keys older than 24 hours are forgotten.
     func submit(
-        plan: PlanSlug, accountID: UUID, key: IdempotencyKey, submission: ClaimSubmission, facts: RequestFacts
+        plan: PlanSlug, accountID: UUID, key: IdempotencyKey, submission: ClaimSubmission, patient: String, facts: RequestFacts
     ) async throws -> SubmittedClaim {
         let fingerprint = ByteBuffer(bytes: submission.fingerprint)
         return try await client.transaction(logger: logger) { tx in
@@ -40,23 +40,29 @@ public struct ClaimRepository: Sendable {
             )
             guard try await taken.exists else { return try await replay(plan: plan, accountID: accountID, key: key, fingerprint: fingerprint, on: tx) }
 
-            guard let (memberID, member) = try await benefits.memberCoverage(plan: plan, accountID: accountID, on: tx) else {
+            guard let member = try await benefits.memberCoverage(plan: plan, accountID: accountID, on: tx) else {
                 throw Problem.sessionRequired
             }
+            let memberID = member.id
             guard try await benefits.benefits(plan: plan, on: tx)?.category(submission.category) != nil else {
                 throw ClaimSubmission.unknownCategory()
             }
-            guard member.covers(submission.serviceDate) else { throw ClaimSubmission.outsideCoverage() }
+            if patient == Patient.selfValue {
+                guard member.coverage.covers(submission.serviceDate) else { throw ClaimSubmission.outsideCoverage() }
+            } else {
+                let dependant = try await benefits.dependants.dependant(plan: plan, memberID: memberID, dependantID: patient, on: tx)
+                guard let dependant, dependant.coverage(under: member.coverage).covers(submission.serviceDate) else { throw Problem.patientNotCovered }
+            }
             let inserted = try await tx.query(
                 // The certificate number through a join, not a subquery in RETURNING (which Citus
                 // refuses in an INSERT on a distributed schema).
                 """
                 WITH inserted AS (
                     INSERT INTO \(schema: plan).claims
-                        (account_id, member_id, category, service_date, provider_name, amount_cents, currency, notes)
+                        (account_id, member_id, category, service_date, provider_name, amount_cents, currency, notes, patient)
                     VALUES (\(accountID), \(memberID), \(submission.category), \(submission.serviceDate)::date,
                             \(submission.providerName.trimmingCharacters(in: .whitespacesAndNewlines)), \(submission.amountCents),
-                            \(submission.currency), \(submission.notes))
+                            \(submission.currency), \(submission.notes), \(patient))
                     RETURNING id, member_id
                 )
                 SELECT inserted.id, m.certificate_number FROM inserted JOIN \(schema: plan).members m ON m.id = inserted.member_id
@@ -321,15 +327,15 @@ public struct ClaimRepository: Sendable {
         return try await client.transaction(logger: logger) { tx in
             let rows = try await tx.query(
                 """
-                SELECT c.status, c.amount_cents, c.category, c.service_date::text, c.member_id, a.email, a.locale
+                SELECT c.status, c.amount_cents, c.category, c.service_date::text, c.member_id, c.patient, a.email, a.locale
                 FROM \(schema: slug).claims c JOIN \(schema: slug).accounts a ON a.id = c.account_id
                 WHERE c.id = \(claimID)
                 FOR UPDATE OF c
                 """,
                 logger: logger
             )
-            guard let (current, amount, categoryCode, serviceDate, memberID, email, locale)
-                = try await rows.decode((ClaimStatus, Int64, String, String, UUID, String, Language).self).one()
+            guard let (current, amount, categoryCode, serviceDate, memberID, patient, email, locale)
+                = try await rows.decode((ClaimStatus, Int64, String, String, UUID, String, String, Language).self).one()
             else { throw Problem.claimNotFound }
             let target = change.target
             guard current.allows(target) else { throw Problem.invalidTransition(from: current, to: target) }
@@ -337,7 +343,8 @@ public struct ClaimRepository: Sendable {
             var approved: Int64?
             if case .decision(let decision) = change {
                 approved = try await approvedAmount(
-                    plan: slug, decision: decision, amount: amount, category: categoryCode, serviceDate: serviceDate, memberID: memberID, on: tx
+                    plan: slug, decision: decision, amount: amount, category: categoryCode, serviceDate: serviceDate, memberID: memberID,
+                    patient: patient, on: tx
                 )
             }
             try await tx.query(
@@ -366,9 +373,11 @@ public struct ClaimRepository: Sendable {
 
     /// The decided amount: the request's, or the cap for `approved` without one; 422 above the cap
     /// (coverage percent × amount, per-claim maximum, and what is left of the annual maximum in the
-    /// benefit year of the service date).
+    /// benefit year of the service date: the patient's, or the family's for a `family` maximum).
+    /// The member's row is locked first: every claim of the family is the member's, so concurrent
+    /// decisions on any of them cannot both spend the same maximum.
     private func approvedAmount(
-        plan: PlanSlug, decision: ClaimDecision, amount: Int64, category code: String, serviceDate: String, memberID: UUID,
+        plan: PlanSlug, decision: ClaimDecision, amount: Int64, category code: String, serviceDate: String, memberID: UUID, patient: String,
         on tx: PostgresConnection
     ) async throws -> Int64 {
         guard decision.outcome != .denied else { return 0 }
@@ -377,8 +386,8 @@ public struct ClaimRepository: Sendable {
         var cap: Int64 = 0
         if let planBenefits, let category = planBenefits.category(code) {
             let year = BenefitYear.containing(serviceDate, start: planBenefits.benefitYearStart)
-            let used = try await benefits.used(plan: plan, memberID: memberID, period: .init(start: year.start, end: year.end), on: tx)
-            cap = category.cap(amount: amount, used: used[code] ?? 0)
+            let usage = try await benefits.usage(plan: plan, memberID: memberID, period: .init(start: year.start, end: year.end), on: tx)
+            cap = category.cap(amount: amount, used: usage.used(category, patient: patient))
         }
         let requested = decision.approvedAmountCents ?? cap
         guard requested > 0, requested <= cap else { throw Problem.approvedAmountAboveCap(cap) }

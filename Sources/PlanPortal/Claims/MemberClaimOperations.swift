@@ -8,14 +8,17 @@ struct MemberClaimOperations: Sendable {
     /// Memory of upload bodies, process-wide (`UPLOAD_MEMORY_MIB`).
     let uploads: UploadBudget
 
-    /// `submitClaim`: idempotent on `key` for 24 hours: the same key and input give back the first
+    /// `submitClaim`: for the member or one of their dependants (`patient`; 422
+    /// `patient_not_covered` unless that person is covered on the service date); idempotent on `key` for 24 hours: the same key and input give back the first
     /// answer (`replayed`), the same key with another input is refused.
     func submitClaim(
         plan: Plan, session: MemberSession, key: IdempotencyKey, input: ClaimSubmission, facts: RequestFacts,
         today: String = CalendarDate.today()
     ) async throws -> SubmittedClaim {
         try input.validateShape(today: today)
-        return try await claims.submit(plan: plan.slug, accountID: session.accountID, key: key, submission: input, facts: facts)
+        // A patient that cannot be a dependant id is no dependant of the member's.
+        guard let patient = Patient.normalized(input.patient) else { throw Problem.patientNotCovered }
+        return try await claims.submit(plan: plan.slug, accountID: session.accountID, key: key, submission: input, patient: patient, facts: facts)
     }
 
     /// `listMyClaims`: newest first, by keyset.
@@ -42,13 +45,12 @@ struct MemberClaimOperations: Sendable {
         plan: Plan, session: MemberSession, claimID: UUID, filename: ReceiptFilename?, declaredLength: Int?, facts: RequestFacts,
         body: (_ limit: Int) async throws -> ByteBuffer
     ) async throws -> ClaimAttachmentInfo {
-        if let declaredLength, declaredLength > ReceiptType.maxBytes { throw Problem.attachmentTooLarge }
-        try await claims.checkAttachmentRoom(plan: plan.slug, accountID: session.accountID, claimID: claimID, incoming: declaredLength ?? 1)
-        let limit = declaredLength ?? ReceiptType.maxBytes
-        return try await uploads.withReservation(bytes: limit) {
-            let bytes = try await body(limit)
-            guard let contentType = ReceiptType.sniff(bytes.readableBytesView) else { throw Problem.unsupportedAttachmentType }
-            return try await claims.addAttachment(
+        try await uploads.receiveReceipt(declaredLength: declaredLength) { incoming in
+            try await claims.checkAttachmentRoom(plan: plan.slug, accountID: session.accountID, claimID: claimID, incoming: incoming)
+        } body: { limit in
+            try await body(limit)
+        } store: { contentType, bytes in
+            try await claims.addAttachment(
                 plan: plan.slug, accountID: session.accountID, claimID: claimID, contentType: contentType, filename: filename?.value,
                 bytes: bytes, facts: facts
             )

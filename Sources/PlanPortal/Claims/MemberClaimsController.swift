@@ -76,8 +76,8 @@ extension Response {
     }
 }
 
-extension ClaimListQuery {
-    /// `status`, `limit` and `cursor` of a claim list's query string.
+extension KeysetQuery {
+    /// `status`, `limit` and `cursor` of a list's query string.
     init(_ uri: URI) throws {
         let query = uri.queryParameters
         try self.init(status: query.get("status"), limit: query.get("limit"), cursor: query.get("cursor"))

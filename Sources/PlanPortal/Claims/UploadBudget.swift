@@ -1,4 +1,5 @@
 import Metrics
+import NIOCore
 import NIOConcurrencyHelpers
 
 /// The bytes of upload bodies this process holds in memory at once (`UPLOAD_MEMORY_MIB`): an
@@ -105,5 +106,25 @@ final class UploadBudget: Sendable {
             ready.append(first)
         }
         return ready
+    }
+}
+
+extension UploadBudget {
+    /// How every receipt-like upload (claim receipts, enrolment proof) is taken: at most
+    /// `ReceiptType.maxBytes` by `Content-Length`, then `check` (the room left, for that many bytes)
+    /// before a byte is read, then the body read by `body` (given the most bytes it may read) once
+    /// it fits in this budget, its type told by its first bytes, and `store` given both.
+    func receiveReceipt<T>(
+        declaredLength: Int?, check: (_ incoming: Int) async throws -> Void, body: (_ limit: Int) async throws -> ByteBuffer,
+        store: (_ contentType: String, _ bytes: ByteBuffer) async throws -> T
+    ) async throws -> T {
+        if let declaredLength, declaredLength > ReceiptType.maxBytes { throw Problem.attachmentTooLarge }
+        try await check(declaredLength ?? 1)
+        let limit = declaredLength ?? ReceiptType.maxBytes
+        return try await withReservation(bytes: limit) {
+            let bytes = try await body(limit)
+            guard let contentType = ReceiptType.sniff(bytes.readableBytesView) else { throw Problem.unsupportedAttachmentType }
+            return try await store(contentType, bytes)
+        }
     }
 }

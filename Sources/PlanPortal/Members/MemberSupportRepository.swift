@@ -13,6 +13,8 @@ struct MemberRecord: Codable, Sendable {
     var accountStatus: String
     var createdAt: Date
     var updatedAt: Date
+    /// The member's dependants (the family support sees).
+    var dependants: [Dependant] = []
 }
 
 /// The support view of a plan's members and what support does to their accounts; every action
@@ -24,6 +26,8 @@ struct MemberSupportRepository: Sendable {
     let sessions: SessionRepository
     /// `member.locked` webhook events, queued with the lock.
     let webhooks: WebhookOutbox
+    /// The family shown with the member.
+    let dependants: DependantRepository
     let logger: Logger
 
     /// One member, found by certificate number (normalised), with their account if any.
@@ -116,13 +120,15 @@ struct MemberSupportRepository: Sendable {
             """,
             logger: logger
         )
-        return try await rows.decode((UUID, UUID?, String, String, String, String, String?, String, Date, Date).self).one().map {
+        guard var found = try await rows.decode((UUID, UUID?, String, String, String, String, String?, String, Date, Date).self).one().map({
             Found(
                 memberID: $0, accountID: $1,
                 record: MemberRecord(
                     certificateNumber: $2, lastName: $3, firstName: $4, dateOfBirth: $5, email: $6, accountStatus: $7, createdAt: $8, updatedAt: $9
                 )
             )
-        }
+        }) else { return nil }
+        found.record.dependants = try await dependants.family(plan: plan, memberID: found.memberID, on: tx)
+        return found
     }
 }

@@ -33,7 +33,7 @@ public struct Plan: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case slug, schema, nameFr, nameEn, emailDomains, portalUrl, support, defaultLocale, createdAt, updatedAt
         case passwordPolicy, argon2, securityQuestions, sessionIdleMinutes, sessionAbsoluteHours
-        case challenge, rateLimits, allowedOrigins, branding
+        case challenge, rateLimits, allowedOrigins, branding, enrolmentWindowDays
     }
 
     /// The contract's fields, with the effective member-journey settings (defaults filled in);
@@ -59,6 +59,7 @@ public struct Plan: Encodable, Sendable, Equatable {
         try c.encode(rateLimits, forKey: .rateLimits)
         try c.encode(allowedOrigins.map(\.value), forKey: .allowedOrigins)
         try c.encode(BrandingView(branding), forKey: .branding)
+        try c.encode(enrolmentWindowDays, forKey: .enrolmentWindowDays)
     }
 
     public func name(_ language: Language) -> String { language == .fr ? nameFr : nameEn }

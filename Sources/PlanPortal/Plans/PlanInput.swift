@@ -92,6 +92,8 @@ public struct PlanPatch: Decodable, Sendable {
     /// Browser origins CORS grants; `null` returns to the default (the origin of `portalUrl`).
     public var allowedOrigins: PatchField<[String]> = .absent
     public var branding: BrandingPatch?
+    /// Days after a life event within which a dependant's enrolment is on time (1 to 365).
+    public var enrolmentWindowDays: Int?
 
     public init() {}
 
@@ -113,6 +115,7 @@ public struct PlanPatch: Decodable, Sendable {
         if let rateLimits { names.append(contentsOf: rateLimits.keys.sorted().map { "rateLimits.\($0)" }) }
         if allowedOrigins.isPresent { names.append("allowedOrigins") }
         if let branding { names.append(contentsOf: branding.fieldNames.map { "branding.\($0)" }) }
+        if enrolmentWindowDays != nil { names.append("enrolmentWindowDays") }
         return names
     }
 
@@ -152,6 +155,12 @@ public struct PlanPatch: Decodable, Sendable {
         case .value(let origins): result.settings.cors = CORSSettings(allowedOrigins: PlanRules.allowedOrigins(origins, errors: &errors))
         }
         if let branding { result.settings.branding = branding.applied(to: plan.branding, errors: &errors) }
+        if let days = enrolmentWindowDays {
+            if !(1...365).contains(days) {
+                errors.append(.init(field: "enrolmentWindowDays", rule: "range", message: .init(fr: "De 1 à 365 jours.", en: "From 1 to 365 days.")))
+            }
+            result.settings.enrolmentWindowDays = days
+        }
         if fieldNames.isEmpty {
             errors.append(.init(field: "body", rule: "min_properties", message: .init(fr: "Aucun champ à modifier.", en: "No field to change.")))
         }

@@ -18,6 +18,8 @@ public struct PlanSettings: Codable, Sendable, Equatable {
     public var cors: CORSSettings?
     /// Primary colour and logo facts of the plan's portal.
     public var branding: BrandingSettings?
+    /// Days after a life event within which a dependant's enrolment is on time (default 30).
+    public var enrolmentWindowDays: Int?
 
     public init() {}
 }
@@ -30,4 +32,6 @@ extension Plan {
     public var sessionIdle: Duration { .seconds(60 * (settings.sessionIdleMinutes ?? 30)) }
     /// Absolute lifetime of member sessions (default 12 hours).
     public var sessionAbsolute: Duration { .seconds(3600 * (settings.sessionAbsoluteHours ?? 12)) }
+    /// Days after a life event within which a dependant's enrolment request is not `late`.
+    public var enrolmentWindowDays: Int { settings.enrolmentWindowDays ?? 30 }
 }

@@ -13,7 +13,7 @@ extension Problem {
                 LocalizedFieldError(
                     field: error.field ?? "row",
                     rule: error.reason,
-                    message: RosterLineError.messages[error.reason.hasPrefix("duplicate_of_line_") ? "duplicate" : error.reason]
+                    message: RosterLineError.messages[RosterLineError.messageKey(error.reason)]
                         ?? .init(fr: "Ligne invalide.", en: "Invalid line."),
                     line: error.line
                 )
@@ -23,6 +23,13 @@ extension Problem {
 }
 
 extension RosterLineError {
+    /// The message of a reason; `duplicate_of_line_N` and `duplicate_dependant_of_line_N` share theirs.
+    static func messageKey(_ reason: String) -> String {
+        if reason.hasPrefix("duplicate_of_line_") { return "duplicate" }
+        if reason.hasPrefix("duplicate_dependant_of_line_") { return "duplicate_dependant" }
+        return reason
+    }
+
     static let messages: [String: LocalizedText] = [
         "empty_file": .init(fr: "Le fichier est vide.", en: "The file is empty."),
         "unknown_column": .init(fr: "Colonne inconnue.", en: "Unknown column."),
@@ -39,6 +46,12 @@ extension RosterLineError {
         "invalid_coverage_status": .init(
             fr: "Statut de couverture invalide (active, suspended ou terminated).",
             en: "Invalid coverage status (active, suspended or terminated)."
+        ),
+        "duplicate_dependant": .init(fr: "Identifiant de personne à charge déjà présent plus haut dans le fichier.", en: "Dependant id already earlier in the file."),
+        "invalid_relationship": .init(fr: "Lien invalide (spouse, child ou other).", en: "Invalid relationship (spouse, child or other)."),
+        "unknown_principal": .init(fr: "Aucun membre ne porte ce numéro de certificat.", en: "No member has this certificate number."),
+        "dependant_of_other_member": .init(
+            fr: "Cette personne à charge est déjà inscrite sous un autre membre.", en: "This dependant is already enrolled under another member."
         ),
         "not_utf8": .init(fr: "Le fichier n'est pas encodé en UTF-8.", en: "The file is not UTF-8 encoded."),
     ]

@@ -46,55 +46,20 @@ public enum RosterCSV {
             return .failure(RosterErrors(lines: [.init(line: 1, field: nil, reason: "empty_file")]))
         }
         var errors: [RosterLineError] = []
-        let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        var index: [String: Int] = [:]
-        for (position, name) in names.enumerated() {
-            if !(required + optional).contains(name) {
-                errors.append(.init(line: 1, field: name, reason: "unknown_column"))
-            } else if index[name] != nil {
-                errors.append(.init(line: 1, field: name, reason: "duplicate_column"))
-            } else {
-                index[name] = position
-            }
+        let index: [String: Int]
+        switch columns(header, required: required, optional: optional) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let found): index = found
         }
-        for name in required where index[name] == nil {
-            errors.append(.init(line: 1, field: name, reason: "missing_column"))
-        }
-        guard errors.isEmpty else { return .failure(RosterErrors(lines: errors)) }
 
         var rows: [RosterRow] = []
         var firstLine: [String: Int] = [:]
         for record in records.dropFirst() {
-            if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            guard let value = fields(of: record, columns: index, count: header.count, errors: &errors) else { continue }
             let line = record.line
-            guard record.fields.count == names.count else {
-                errors.append(.init(line: line, field: nil, reason: "wrong_field_count"))
-                continue
-            }
-            func value(_ name: String) -> String {
-                index[name].map { record.fields[$0].trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
-            }
             let before = errors.count
-            let certificate = MatchKey.certificate(value("certificate_number"))
-            if certificate.isEmpty {
-                errors.append(.init(line: line, field: "certificate_number", reason: "required"))
-            } else if certificate.count > 30 || !certificate.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
-                errors.append(.init(line: line, field: "certificate_number", reason: "invalid_format"))
-            }
-            for field in ["last_name", "first_name"] {
-                let name = value(field)
-                if name.isEmpty {
-                    errors.append(.init(line: line, field: field, reason: "required"))
-                } else if name.count > 100 || MatchKey.name(name).isEmpty {
-                    errors.append(.init(line: line, field: field, reason: "invalid_format"))
-                }
-            }
-            let dob = value("date_of_birth")
-            if dob.isEmpty {
-                errors.append(.init(line: line, field: "date_of_birth", reason: "required"))
-            } else if !CalendarDate.isValidPast(dob) {
-                errors.append(.init(line: line, field: "date_of_birth", reason: "invalid_date"))
-            }
+            let certificate = identifier(value("certificate_number"), field: "certificate_number", line: line, errors: &errors)
+            let dob = person(value, line: line, errors: &errors)
             let email = value("email").lowercased()
             if !email.isEmpty, !EmailAddress.isValid(email) {
                 errors.append(.init(line: line, field: "email", reason: "invalid_email"))
@@ -115,6 +80,66 @@ public enum RosterCSV {
             ))
         }
         return errors.isEmpty ? .success(rows) : .failure(RosterErrors(lines: errors))
+    }
+
+    /// Column positions of a header row, or every problem with it (unknown, duplicate or missing columns).
+    static func columns(_ header: [String], required: [String], optional: [String]) -> Result<[String: Int], RosterErrors> {
+        var errors: [RosterLineError] = []
+        var index: [String: Int] = [:]
+        for (position, name) in header.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }).enumerated() {
+            if !(required + optional).contains(name) {
+                errors.append(.init(line: 1, field: name, reason: "unknown_column"))
+            } else if index[name] != nil {
+                errors.append(.init(line: 1, field: name, reason: "duplicate_column"))
+            } else {
+                index[name] = position
+            }
+        }
+        for name in required where index[name] == nil {
+            errors.append(.init(line: 1, field: name, reason: "missing_column"))
+        }
+        return errors.isEmpty ? .success(index) : .failure(RosterErrors(lines: errors))
+    }
+
+    /// The trimmed value of each column of a data record, or nil for a blank record (skipped) or
+    /// one with the wrong field count (an error).
+    static func fields(of record: Record, columns index: [String: Int], count: Int, errors: inout [RosterLineError]) -> ((String) -> String)? {
+        if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return nil }
+        guard record.fields.count == count else {
+            errors.append(.init(line: record.line, field: nil, reason: "wrong_field_count"))
+            return nil
+        }
+        return { name in index[name].map { record.fields[$0].trimmingCharacters(in: .whitespacesAndNewlines) } ?? "" }
+    }
+
+    /// A certificate number or dependant id, normalised: 1 to 30 letters and digits.
+    static func identifier(_ raw: String, field: String, line: Int, errors: inout [RosterLineError]) -> String {
+        let value = MatchKey.certificate(raw)
+        if value.isEmpty {
+            errors.append(.init(line: line, field: field, reason: "required"))
+        } else if value.count > 30 || !value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            errors.append(.init(line: line, field: field, reason: "invalid_format"))
+        }
+        return value
+    }
+
+    /// Checks `last_name`, `first_name` and `date_of_birth`; returns the date of birth.
+    static func person(_ value: (String) -> String, line: Int, errors: inout [RosterLineError]) -> String {
+        for field in ["last_name", "first_name"] {
+            let name = value(field)
+            if name.isEmpty {
+                errors.append(.init(line: line, field: field, reason: "required"))
+            } else if name.count > 100 || MatchKey.name(name).isEmpty || name.hasNUL {
+                errors.append(.init(line: line, field: field, reason: "invalid_format"))
+            }
+        }
+        let dob = value("date_of_birth")
+        if dob.isEmpty {
+            errors.append(.init(line: line, field: "date_of_birth", reason: "required"))
+        } else if !CalendarDate.isValidPast(dob) {
+            errors.append(.init(line: line, field: "date_of_birth", reason: "invalid_date"))
+        }
+        return dob
     }
 
     /// The optional coverage columns of one line: status defaults to `active`, empty dates are open-ended.

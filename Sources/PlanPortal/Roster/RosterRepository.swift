@@ -33,28 +33,18 @@ public struct RosterRepository: Sendable {
                 """,
                 logger: logger
             )
-            try await tx.copyFrom(
-                table: "roster_staging",
+            try await Self.copy(
+                rows.map { row in
+                    [row.certificateNumber, row.lastName, row.firstName, MatchKey.name(row.lastName), MatchKey.name(row.firstName), row.dateOfBirth,
+                     row.email, row.coverageStatus, row.coverageStart, row.coverageEnd]
+                },
+                into: "roster_staging",
                 columns: [
                     "certificate_number", "last_name", "first_name", "last_name_key", "first_name_key", "date_of_birth", "email",
                     "coverage_status", "coverage_start", "coverage_end",
                 ],
-                logger: logger
-            ) { writer in
-                var buffer = ByteBuffer()
-                for row in rows {
-                    let fields = [row.certificateNumber, row.lastName, row.firstName, MatchKey.name(row.lastName),
-                                  MatchKey.name(row.firstName), row.dateOfBirth]
-                    buffer.writeString(fields.map(Self.copyText).joined(separator: "\t"))
-                    let optional = [row.email, row.coverageStatus, row.coverageStart, row.coverageEnd]
-                    buffer.writeString("\t" + optional.map { $0.map(Self.copyText) ?? "\\N" }.joined(separator: "\t") + "\n")
-                    if buffer.readableBytes > 64 * 1024 {
-                        try await writer.write(buffer)
-                        buffer.clear()
-                    }
-                }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
-            }
+                on: tx, logger: logger
+            )
             let result = try await tx.query(
                 """
                 WITH upserted AS (
@@ -81,13 +71,7 @@ public struct RosterRepository: Sendable {
                 """,
                 logger: logger
             )
-            let (inserted, updated) = try await result.decode((Int, Int).self).one() ?? (0, 0)
-            let counts = RosterImportResult(inserted: inserted, updated: updated, unchanged: rows.count - inserted - updated)
-            var event = event
-            event.details.outcome = "inserted=\(counts.inserted) updated=\(counts.updated) unchanged=\(counts.unchanged)"
-            try await audit.append(event, plan: plan, on: tx)
-            try await webhooks.enqueue(.rosterImported(counts), plan: plan, on: tx)
-            return counts
+            return try await record(result, lines: rows.count, roster: "members", plan: plan, audit: event, on: tx)
         }
     }
 
@@ -97,6 +81,35 @@ public struct RosterRepository: Sendable {
         switch RosterCSV.parse(text) {
         case .failure(let errors): throw Problem.rosterInvalid(errors.lines)
         case .success(let rows): return try await importRows(rows, plan: plan, audit: audit)
+        }
+    }
+
+    /// The counts of an upsert that answered `(inserted, updated)`, recorded with their audit event
+    /// and `roster.imported` webhook event (`roster`: `members` or `dependants`) in its transaction.
+    func record(
+        _ result: PostgresRowSequence, lines: Int, roster: String, plan: PlanSlug, audit event: NewAuditEvent, on tx: PostgresConnection
+    ) async throws -> RosterImportResult {
+        let (inserted, updated) = try await result.decode((Int, Int).self).one() ?? (0, 0)
+        let counts = RosterImportResult(inserted: inserted, updated: updated, unchanged: lines - inserted - updated)
+        var event = event
+        event.details.outcome = "inserted=\(counts.inserted) updated=\(counts.updated) unchanged=\(counts.unchanged)"
+        try await audit.append(event, plan: plan, on: tx)
+        try await webhooks.enqueue(.rosterImported(counts, roster: roster), plan: plan, on: tx)
+        return counts
+    }
+
+    /// COPYs `rows` (nil is NULL) into a staging table, 64 KiB at a time.
+    static func copy(_ rows: [[String?]], into table: String, columns: [String], on tx: PostgresConnection, logger: Logger) async throws {
+        try await tx.copyFrom(table: table, columns: columns, logger: logger) { writer in
+            var buffer = ByteBuffer()
+            for row in rows {
+                buffer.writeString(row.map { $0.map(Self.copyText) ?? "\\N" }.joined(separator: "\t") + "\n")
+                if buffer.readableBytes > 64 * 1024 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
         }
     }
 
