@@ -189,14 +189,7 @@ struct DatabaseOutageTests {
         }
         // After all that, the server still shuts down cleanly when asked.
         server.process.terminate()
-        var exited = false
-        for _ in 0..<150 where !exited {
-            var status: Int32 = 0
-            let reaped = waitpid(server.process.processIdentifier, &status, WNOHANG)
-            // Foundation may have reaped it first (then waitpid says ECHILD).
-            exited = reaped == server.process.processIdentifier || (reaped == -1 && errno == ECHILD)
-            if !exited { try await Task.sleep(for: .milliseconds(100)) }
-        }
+        let exited = await server.exits(within: .seconds(15))
         #expect(exited, "the server stops within 15 s of SIGTERM")
         if !exited { kill(server.process.processIdentifier, SIGKILL) }
     }

@@ -186,6 +186,22 @@ import Testing
                 let categories = try #require(try response.object()["categories"] as? [[String: Any]])
                 #expect(categories.map { $0["maximumScope"] as? String } == ["family", "person"])
             }
+            // null, like absent, is `person`; anything else is refused.
+            var explicit = benefits
+            explicit["categories"] = (benefits["categories"] as? [[String: Any]] ?? []).map { category in
+                var category = category
+                if category["code"] as? String == "vision" { category["maximumScope"] = NSNull() }
+                return category
+            }
+            try await client.execute(uri: "\(f.adminBase)/benefits", method: .put, headers: .admin(key), body: .json(explicit)) { response in
+                #expect(response.status == .ok)
+                try #expect((response.object()["categories"] as? [[String: Any]])?.map { $0["maximumScope"] as? String } == ["family", "person"])
+            }
+            var galaxy = benefits
+            galaxy["categories"] = [["code": "dental", "nameFr": "D", "nameEn": "D", "coveragePercent": 100, "maximumScope": "galaxy"]]
+            try await client.execute(uri: "\(f.adminBase)/benefits", method: .put, headers: .admin(key), body: .json(galaxy)) { response in
+                #expect(response.status == .unprocessableContent)
+            }
             let csv = "\(Self.header)\n\(a),\(a)-01,spouse,Côté,Marc,1996-02-11,,\n\(a),\(a)-02,child,Côté,Léa,2024-05-30,,\n"
             #expect(try await Self.putDependants(client, f, csv).status == .ok)
             var claims: [String] = []
