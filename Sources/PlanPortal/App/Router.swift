@@ -53,7 +53,7 @@ func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry)
     if let assets = services.portal {
         PortalController(
             registration: services.registration, sessions: services.sessions, resets: services.passwordResets,
-            coverage: services.coverage, claims: services.memberClaims, accounts: services.accounts,
+            coverage: services.coverage, claims: services.memberClaims, accounts: services.accounts, dependants: services.dependants,
             renderer: PortalRenderer(assets: assets, sealer: PortalSealer(secrets: services.secrets))
         ).addRoutes(to: router, plans: services.plans)
     } else {

@@ -96,7 +96,7 @@ extension PortalController {
         try await settingsPage(request, context) { try await profile(scope: $0, form: PortalFormState(), notice: notice(request, $0)) }
     }
 
-    func profile(scope: PortalScope, form: PortalFormState, notice: String? = nil) async throws -> Response {
+    func profile(scope: PortalScope, form: PortalFormState, notice: String? = nil, documentErrors: [String: String] = [:]) async throws -> Response {
         let me = try await sessions.getMe(plan: scope.plan, session: try scope.requireSession())
         var form = form
         form.notice = notice
@@ -104,13 +104,16 @@ extension PortalController {
             ["code": language.rawValue, "label": PortalText.text("language_\(language.rawValue)", scope.language), "checked": language == me.locale]
                 as [String: Any]
         }
-        return renderer.page("profile", title: "profile_title", scope: scope, data: [
+        var data: [String: Any] = [
             "me": [
                 "name": "\(me.firstName) \(me.lastName)", "email": me.email, "certificate": me.certificateNumber,
                 "locale": PortalText.text("language_\(me.locale.rawValue)", scope.language),
             ],
             "languages": languages,
-        ], form: form)
+        ]
+        // The family and the enrolment requests (issue #14).
+        data.merge(try await familyProfile(scope: scope, documentErrors: documentErrors)) { $1 }
+        return renderer.page("profile", title: "profile_title", scope: scope, data: data, form: form)
     }
 
     func passwordChangePage(scope: PortalScope, form: PortalFormState, problem: Problem? = nil) -> Response {

@@ -5,7 +5,7 @@ import NIOCore
 
 /// The member portal: server-rendered pages at `/portal/{plan}/…` over the same member operations
 /// as the JSON API (`RegistrationOperations`, `SessionOperations`, `PasswordResetOperations`,
-/// `CoverageOperations`, `MemberClaimOperations`, `AccountOperations`), so every limit, challenge, audit event, e-mail
+/// `CoverageOperations`, `MemberClaimOperations`, `AccountOperations`, `DependantOperations`), so every limit, challenge, audit event, e-mail
 /// and error code is the same. Forms post here and redirect (post/redirect/get); every form
 /// carries a CSRF token; the session lives in an HttpOnly `__Host-` cookie per plan.
 struct PortalController: Sendable {
@@ -15,6 +15,7 @@ struct PortalController: Sendable {
     let coverage: CoverageOperations
     let claims: MemberClaimOperations
     let accounts: AccountOperations
+    let dependants: DependantOperations
     let renderer: PortalRenderer
 
     var sealer: PortalSealer { renderer.sealer }
@@ -57,6 +58,9 @@ struct PortalController: Sendable {
         portal.post("profile/password", use: changePassword)
         portal.get("profile/security-question", use: securityQuestionForm)
         portal.post("profile/security-question", use: putSecurityQuestion)
+        portal.get("profile/dependants/new", use: dependantRequestForm)
+        portal.post("profile/dependants/new", use: submitDependantRequest)
+        portal.post("profile/dependants/requests/{requestId}/documents", use: addDependantRequestDocument)
         portal.get("claims", use: claimsPage)
         portal.get("claims/new", use: newClaimForm)
         portal.post("claims/new", use: submitClaim)
@@ -108,7 +112,8 @@ struct PortalController: Sendable {
     static let notices = [
         "resent": "sent_resent", "expired": "session_expired", "bye": "logged_out", "reset": "password_reset_done",
         "submitted": "claim_submitted", "language": "language_saved", "password": "password_changed",
-        "question": "question_changed",
+        "question": "question_changed", "enrolment": "enrolment_sent", "enrolment_late": "enrolment_sent_late",
+        "document": "enrolment_document_added",
     ]
 
     func notice(_ request: Request, _ scope: PortalScope) -> String? {

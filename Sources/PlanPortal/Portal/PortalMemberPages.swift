@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Behind the login: coverage, claims (paged list, detail, new claim with a receipt).
+/// Behind the login: coverage (the member's and each dependant's), claims (paged list, detail,
+/// new claim with a receipt, for the member or a dependant).
 extension PortalController {
     @Sendable func coveragePage(_ request: Request, context: PlanRequestContext) async throws -> Response {
         var scope = scope(request, context)
@@ -34,6 +35,9 @@ extension PortalController {
         ]
         if let start = mine.coverageStart { data["coverageStart"] = start }
         if let end = mine.coverageEnd { data["coverageEnd"] = end }
+        let family = familyCoverage(mine, scope: scope)
+        data["family"] = family
+        data["hasFamily"] = !family.isEmpty
         return renderer.page("coverage", title: "coverage_title", scope: scope, data: data, form: PortalFormState(notice: notice(request, scope)))
     }
 
@@ -52,9 +56,9 @@ extension PortalController {
             return renderer.redirect("\(scope.base)/claims", scope: scope)
         }
         let page = try await claims.listMyClaims(plan: scope.plan, session: try scope.requireSession(), query: query)
-        let categories = try await categoryNames(scope)
+        let labels = try await claimLabels(scope)
         var data: [String: Any] = [
-            "claims": page.items.map { claimView($0, scope: scope, categories: categories) },
+            "claims": page.items.map { claimView($0, scope: scope, labels: labels) },
             "empty": page.items.isEmpty, "notFirst": cursor != nil,
         ]
         if let next = page.nextCursor {
@@ -63,11 +67,12 @@ extension PortalController {
         return renderer.page("claims", title: "claims_title", scope: scope, data: data)
     }
 
-    func claimView(_ claim: ClaimSummary, scope: PortalScope, categories: [String: String]) -> [String: Any] {
+    func claimView(_ claim: ClaimSummary, scope: PortalScope, labels: ClaimLabels) -> [String: Any] {
         var view: [String: Any] = [
             "id": claim.id.uuidString.lowercased(), "status": claim.status.rawValue,
             "statusText": PortalText.text("claim_status_\(claim.status.rawValue)", scope.language),
-            "category": categories[claim.category] ?? claim.category, "serviceDate": claim.serviceDate,
+            "category": labels.categories[claim.category] ?? claim.category, "serviceDate": claim.serviceDate,
+            "patient": labels.patients[claim.patient] ?? claim.patient,
             "provider": claim.providerName, "amount": PortalFormat.money(claim.amountCents, scope.language),
             "submittedAt": claim.submittedAt.portalDay,
         ]
@@ -75,19 +80,12 @@ extension PortalController {
         return view
     }
 
-    /// Category codes with their names in the member's language (from the coverage).
-    func categoryNames(_ scope: PortalScope) async throws -> [String: String] {
-        let mine = try await coverage.getMyCoverage(plan: scope.plan, session: try scope.requireSession(), language: scope.language)
-        return Dictionary(mine.categories.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
-    }
-
     @Sendable func claimPage(_ request: Request, context: PlanRequestContext) async throws -> Response {
         var scope = scope(request, context)
         if let redirect = try await member(request, scope: &scope) { return redirect }
         guard let claimID = context.uuidParameter("claimId") else { throw Problem.claimNotFound }
         let detail = try await claims.getMyClaim(plan: scope.plan, session: try scope.requireSession(), claimID: claimID)
-        let categories = try await categoryNames(scope)
-        var view = claimView(detail.summary, scope: scope, categories: categories)
+        var view = claimView(detail.summary, scope: scope, labels: try await claimLabels(scope))
         let id = claimID.uuidString.lowercased()
         if let notes = detail.notes { view["notes"] = notes }
         view["history"] = detail.statusHistory.map { change -> [String: Any] in
@@ -130,11 +128,18 @@ extension PortalController {
     }
 
     func claimForm(scope: PortalScope, form: PortalFormState) async throws -> Response {
-        let categories = try await coverage.getMyCoverage(plan: scope.plan, session: try scope.requireSession(), language: scope.language)
-            .categories.map { ["code": $0.code, "name": $0.name, "selected": $0.code == form.values["category"]] as [String: Any] }
+        let mine = try await coverage.getMyCoverage(plan: scope.plan, session: try scope.requireSession(), language: scope.language)
+        let categories = mine.categories.map { ["code": $0.code, "name": $0.name, "selected": $0.code == form.values["category"]] as [String: Any] }
+        // Whose care it is: the member (the default) or a dependant, by name and relationship.
+        let chosen = form.values["patient"] ?? Patient.selfValue
+        let people = mine.people.map { person -> [String: Any] in
+            var view = personView(person, scope: scope)
+            view["selected"] = person.patient == chosen
+            return view
+        }
         return renderer.page(
             "claim-new", title: "claim_new_title", scope: scope,
-            data: ["categories": categories, "today": Date().portalDay], form: form
+            data: ["categories": categories, "today": Date().portalDay, "people": people, "hasFamily": people.count > 1], form: form
         )
     }
 
@@ -146,25 +151,17 @@ extension PortalController {
         let session = try scope.requireSession()
         let form = try await form(request, context, scope: scope, files: true)
         var state = PortalFormState(values: form.fields.filter {
-            ["category", "serviceDate", "providerName", "amount", "notes", "idempotencyKey"].contains($0.key)
+            ["category", "serviceDate", "providerName", "amount", "notes", "idempotencyKey", "patient"].contains($0.key)
         })
-        let text = { (key: String) in LocalizedText(fr: PortalText.text(key, .fr), en: PortalText.text(key, .en)) }
+        let text = Self.text
         let cents = PortalFormat.cents(form["amount"])
         if form.optional("category") == nil { state.fail("category", text("claim_category_required")) }
         if cents == nil { state.fail("amount", text("claim_amount_invalid")) }
         let receipt = form.files["receipt"] ?? form.files["receiptPhoto"]
-        if let receipt {
-            if ReceiptType.sniff(receipt.bytes.readableBytesView) == nil {
-                state.fail("receipt", Problem.unsupportedAttachmentType.detail)
-            } else if receipt.bytes.readableBytes > ReceiptType.maxBytes {
-                state.fail("receipt", Problem.attachmentTooLarge.detail)
-            }
-        } else {
-            state.fail("receipt", text("claim_receipt_required"))
-        }
+        state.check(upload: receipt, field: "receipt", missing: text("claim_receipt_required"))
         let input = ClaimSubmission(
             category: form["category"], serviceDate: form["serviceDate"], providerName: form["providerName"],
-            amountCents: cents ?? 0, currency: "CAD", notes: form.optional("notes")
+            amountCents: cents ?? 0, currency: "CAD", notes: form.optional("notes"), patient: form.optional("patient")
         )
         do {
             let key = try IdempotencyKey(form.optional("idempotencyKey"))
@@ -179,11 +176,10 @@ extension PortalController {
             }
             let submitted = try await claims.submitClaim(plan: scope.plan, session: session, key: key, input: input, facts: scope.facts)
             if !submitted.replayed, let receipt {
-                let filename = receipt.filename.flatMap { try? ReceiptFilename($0) }
                 // The form was read whole (within the portal's body limit): its size is known exactly.
                 let bytes = receipt.bytes
                 _ = try await claims.addClaimAttachment(
-                    plan: scope.plan, session: session, claimID: submitted.claimID, filename: filename,
+                    plan: scope.plan, session: session, claimID: submitted.claimID, filename: receipt.receiptFilename,
                     declaredLength: bytes.readableBytes, facts: scope.facts
                 ) { _ in bytes }
             }

@@ -13,7 +13,10 @@ enum PortalText {
     static let french: [String: String] = entries.mapValues(\.fr)
     static let english: [String: String] = entries.mapValues(\.en)
 
-    static let entries: [String: LocalizedText] = [
+    /// Every key: these, and those of each feature's own file (`PortalText+Family`).
+    static let entries: [String: LocalizedText] = core.merging(family) { first, _ in first }
+
+    static let core: [String: LocalizedText] = [
         // Layout
         "skip": .init(fr: "Aller au contenu", en: "Skip to content"),
         "nav_label": .init(fr: "Menu principal", en: "Main menu"),
