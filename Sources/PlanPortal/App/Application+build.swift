@@ -31,7 +31,9 @@ public func buildApplication(
             logger: logger
         ))
     }
-    if let cache = services.planCache { background.append(PlanChangeListener(client: services.directPostgres, cache: cache, logger: logger)) }
+    // One LISTEN connection for the caches of this replica (plans, verified sessions).
+    let subscriptions = [services.planCache?.subscription, services.sessionCache.subscription].compactMap { $0 }
+    background.append(ChangeListener(client: services.directPostgres, subscriptions: subscriptions, logger: logger))
     var app = Application(
         router: router,
         server: .http1(configuration: config.http1Configuration),
