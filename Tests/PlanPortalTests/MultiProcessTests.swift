@@ -68,6 +68,19 @@ struct ServerProcess {
         return false
     }
 
+    /// Whether the process exits within `limit` (it is not signalled here).
+    func exits(within limit: Duration) async -> Bool {
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < limit {
+            var status: Int32 = 0
+            let reaped = waitpid(process.processIdentifier, &status, WNOHANG)
+            // Foundation may have reaped it first (then waitpid says ECHILD).
+            if reaped == process.processIdentifier || (reaped == -1 && errno == ECHILD) { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     func stop() {
         if process.isRunning {
             process.terminate()
@@ -86,7 +99,8 @@ struct ServerProcess {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        // Generous: creating a plan on a Citus coordinator while every suite runs can take long.
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(90))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         let object = (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any] ?? [:]
         return (response.status, object)
@@ -138,6 +152,59 @@ struct ServerProcess {
             codes.append(answer.body["code"] as? String ?? "\(answer.status.code)")
         }
         #expect(codes == Array(repeating: "invalid_credentials", count: 5) + ["challenge_required", "challenge_required"])
+    }
+
+    /// SIGTERM drains requests in flight, but no longer than `SHUTDOWN_GRACE_SECONDS`: a request
+    /// that cannot finish (here one waiting on a row lock the test holds, under a 60 s statement
+    /// timeout) cannot keep the replica alive.
+    @Test func shutdownIsBoundedByItsGraceWhileARequestHangs() async throws {
+        try await TestEnvironment.withServices { services in
+            let (_, key) = try await services.adminKeys.create(name: "shutdown", role: .platform, plans: [])
+            let server = try await ServerProcess.start(environment: ["SHUTDOWN_GRACE_SECONDS": "2"])
+            defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
+            #expect(await server.ready())
+            let slug = TestEnvironment.uniqueSlug("drain")
+            var plan = planBody(slug: slug, domain: "umontreal.ca")
+            plan["challenge"] = ["provider": "none"]
+            #expect(try await ServerProcess.send("POST", "\(server.base)/v1/admin/plans", json: plan, bearer: key).status == .created)
+            let started = try await ServerProcess.send(
+                "POST", "\(server.base)/v1/plans/\(slug)/registrations", json: ["email": "lea@umontreal.ca", "emailConfirmation": "lea@umontreal.ca"],
+                from: TestAddress.unique()
+            )
+            let id = try #require((started.body["registrationId"] as? String).flatMap(UUID.init(uuidString:)))
+            let schema = try #require(PlanSlug(slug)).quotedSchema
+            try await services.postgres.withConnection { holder in
+                try await holder.query("BEGIN", logger: TestEnvironment.logger)
+                try await holder.query("SELECT 1 FROM \(unescaped: schema).registrations WHERE id = \(id) FOR UPDATE", logger: TestEnvironment.logger)
+                let identity = Task { () -> UInt? in
+                    try? await ServerProcess.send(
+                        "POST", "\(server.base)/v1/plans/\(slug)/registrations/\(id)/identity",
+                        json: ["lastName": "Roy", "firstName": "Léa", "dateOfBirth": "2000-01-01", "certificateNumber": "X1"], from: TestAddress.unique()
+                    ).status.code
+                }
+                var waiting = 0
+                for _ in 0..<100 where waiting == 0 {
+                    // (Another connection: inside the holder's transaction pg_stat_activity is a snapshot.)
+                    waiting = try await services.postgres.query(
+                        // Active, not idle in a transaction like the holder: on a Citus coordinator
+                        // the lock wait itself happens on the worker.
+                        "SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND query LIKE \("%" + schema + ".registrations%FOR UPDATE%")",
+                        logger: TestEnvironment.logger
+                    ).decode(Int.self).one() ?? 0
+                    if waiting == 0 { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(waiting >= 1, "the request is waiting on the test's row lock")
+                let signalled = ContinuousClock.now
+                server.process.terminate()
+                let exited = await server.exits(within: .seconds(15))
+                let took = ContinuousClock.now - signalled
+                try await holder.query("ROLLBACK", logger: TestEnvironment.logger)
+                _ = await identity.value
+                print("shutdown with a request waiting on a lock took \(took)")
+                #expect(exited, "exits after its 2 s grace, not after the request's 60 s statement timeout")
+                #expect(took >= .seconds(1), "it waited for the request before cancelling it")
+            }
+        }
     }
 
     @Test func productionRefusesToServeAPlanWithoutChallenge() async throws {

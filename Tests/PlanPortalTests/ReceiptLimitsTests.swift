@@ -95,7 +95,13 @@ import Testing
                         ) { limit in
                             #expect(limit == mib)
                             reading.withLockedValue { $0.now += 1; $0.most = max($0.most, $0.now) }
-                            try await Task.sleep(for: .milliseconds(100))
+                            // A reader stays until a second one is reading beside it (or 2 s
+                            // pass): the budget, not the database's pace, decides the overlap.
+                            let arrived = ContinuousClock.now
+                            while reading.withLockedValue({ $0.now }) < 2, ContinuousClock.now - arrived < .seconds(2) {
+                                try await Task.sleep(for: .milliseconds(10))
+                            }
+                            try await Task.sleep(for: .milliseconds(20))
                             reading.withLockedValue { $0.now -= 1 }
                             return Self.pdf
                         }

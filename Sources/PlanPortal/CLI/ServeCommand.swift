@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 
 /// `planportal serve`: runs the API (migrating first unless `--no-migrate`).
 struct ServeCommand: AsyncParsableCommand {
@@ -41,7 +42,11 @@ struct ServeCommand: AsyncParsableCommand {
             var logger = Logger(label: "planportal")
             logger.logLevel = config.logLevel
             let app = try buildApplication(config, logger: logger, registry: registry)
-            try await app.runService()
+            // Graceful shutdown is bounded: a request stuck on a dependency cannot keep a replica
+            // (and its rollout) alive past its orchestrator's grace period.
+            var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = config.shutdownGrace
+            try await ServiceGroup(configuration: group).run()
         }
     }
 }

@@ -36,6 +36,9 @@ public struct AppConfig: Sendable {
     /// Longest wait for a pooled connection and longest request statement
     /// (`DATABASE_ACQUIRE_TIMEOUT_MS`, `DATABASE_STATEMENT_TIMEOUT_MS`): past them, 503.
     public var databaseTimeouts = Database.Timeouts()
+    /// Longest graceful shutdown (`SHUTDOWN_GRACE_SECONDS`): requests in flight get this long to
+    /// finish after SIGTERM, then what is left is cancelled and the process exits.
+    public var shutdownGrace: Duration = .seconds(20)
     /// Plan schemas migrated at once.
     public var migrationConcurrency: Int
     /// Argon2 hashes computed at once (threads of the hashing pool).
@@ -243,6 +246,10 @@ public struct AppConfig: Sendable {
         if let value = env["DATABASE_STATEMENT_TIMEOUT_MS"], !value.isEmpty {
             guard let parsed = Int(value), (100...3_600_000).contains(parsed) else { throw ConfigError("DATABASE_STATEMENT_TIMEOUT_MS must be 100-3600000") }
             config.databaseTimeouts.statement = .milliseconds(parsed)
+        }
+        if let value = env["SHUTDOWN_GRACE_SECONDS"], !value.isEmpty {
+            guard let parsed = Int(value), (1...600).contains(parsed) else { throw ConfigError("SHUTDOWN_GRACE_SECONDS must be 1-600") }
+            config.shutdownGrace = .seconds(parsed)
         }
         if let value = env["HASH_MEMORY_MIB"], !value.isEmpty {
             guard let parsed = Int(value), parsed >= 256 else { throw ConfigError("HASH_MEMORY_MIB must be at least 256 (one hash may use 256 MiB)") }

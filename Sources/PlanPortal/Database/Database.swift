@@ -26,6 +26,9 @@ public final class Database: Service, Sendable {
         /// Longest statement: until the first answer of `query`, `statement_timeout` in `transaction`.
         public var statement: Duration
 
+        /// Longest request transaction, lease included: a lease, then room for a few statements.
+        public var transaction: Duration { acquire + statement * 2 }
+
         public init(acquire: Duration = .seconds(2), statement: Duration = .seconds(3)) {
             self.acquire = acquire
             self.statement = statement
@@ -90,34 +93,36 @@ public final class Database: Service, Sendable {
     }
 
     /// Leases a connection for `body` (no statement deadline: migrations, `LISTEN`, bulk work).
+    ///
+    /// The lease is held by a task of its own that the caller never waits for: a pool that is
+    /// slow to honour a cancelled lease (an outage, a pool being replaced) can delay the
+    /// connection's return, never the caller's answer.
     public func withConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         let client = try available()
         let lease = LeaseHandoff()
-        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
-            group.addTask {
-                do {
-                    try await client.withConnection { connection in
-                        lease.deliver(connection)
-                        await lease.waitUntilReturned()
-                    }
-                } catch {
-                    lease.fail(error)
+        let holder = Task {
+            do {
+                try await client.withConnection { connection in
+                    lease.deliver(connection)
+                    await lease.waitUntilReturned()
                 }
-            }
-            let connection: PostgresConnection
-            do {
-                connection = try await withDeadline(timeouts.acquire) { try await lease.connection() }
             } catch {
-                lease.giveBack()
-                group.cancelAll()
-                throw classify(error)
+                lease.fail(error)
             }
-            defer { lease.giveBack() }
-            do {
-                return try await body(connection)
-            } catch {
-                throw classify(error)
-            }
+        }
+        let connection: PostgresConnection
+        do {
+            connection = try await withDeadline(timeouts.acquire) { try await lease.connection() }
+        } catch {
+            lease.giveBack()
+            holder.cancel()
+            throw classify(error)
+        }
+        defer { lease.giveBack() }
+        do {
+            return try await body(connection)
+        } catch {
+            throw classify(error)
         }
     }
 
@@ -131,12 +136,24 @@ public final class Database: Service, Sendable {
     /// A request's transaction: each statement is bounded by `statement_timeout`, and a `Problem`
     /// thrown inside comes out as itself (rolled back), so a 4xx decided mid-transaction reaches
     /// the client unchanged and leaves nothing half-written.
-    func transaction<T: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    ///
+    /// The whole transaction is bounded too (`transactionDeadline`), on the client's side: past
+    /// it the caller gets `Unavailable` and the connection is closed under the transaction, so it
+    /// can only roll back. `statement_timeout` needs a live server to fire; this bound does not
+    /// (a statement on a connection whose server vanished mid-flight).
+    func transaction<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let milliseconds = Int(timeouts.statement.components.seconds * 1000 + timeouts.statement.components.attoseconds / 1_000_000_000_000_000)
+        let leased = NIOLockedValueBox<PostgresConnection?>(nil)
         do {
-            return try await withTransaction(logger: logger) { tx in
-                try await tx.query("SELECT set_config('statement_timeout', \(String(milliseconds)), true)", logger: logger)
-                return try await body(tx)
+            return try await withDeadline(timeouts.transaction, onTimeout: {
+                guard let connection = leased.withLockedValue({ $0 }) else { return }
+                Task { try? await connection.close() }
+            }) {
+                try await self.withTransaction(logger: logger) { tx in
+                    leased.withLockedValue { $0 = tx }
+                    try await tx.query("SELECT set_config('statement_timeout', \(String(milliseconds)), true)", logger: logger)
+                    return try await body(tx)
+                }
             }
         } catch let error as PostgresTransactionError {
             if let problem = error.closureError as? Problem { throw problem }
@@ -145,6 +162,9 @@ public final class Database: Service, Sendable {
                 throw classify(unavailable)
             }
             throw error
+        } catch let deadline as DeadlineExceeded {
+            logger.warning("request transaction passed its deadline; its connection was closed", metadata: ["deadline": "\(timeouts.transaction)"])
+            throw classify(deadline)
         }
     }
 

@@ -15,7 +15,7 @@ struct RegistrationRepository: Sendable {
     let logger: Logger
 
     func start(plan: Plan, email: String, locale: Language, facts: RequestFacts) async throws -> RegistrationStarted {
-        try await client.withTransaction(logger: logger) { tx in
+        try await client.transaction(logger: logger) { tx in
             let rows = try await tx.query(
                 """
                 INSERT INTO \(schema: plan.slug).registrations (email, locale, expires_at)

@@ -53,8 +53,14 @@ struct SessionOperations: Sendable {
         )
         let session = try await logIn(plan: plan, input: input, account: attempt.account, success: success, facts: facts)
         // The give-back touches only the (unlogged) counters, after the session's commit: the
-        // shared counters' rows are never held while a commit waits for its WAL flush.
-        try await limiter.refund(success.refund, resetting: success.resetting)
+        // shared counters' rows are never held while a commit waits for its WAL flush. The session
+        // exists by now, so a give-back that fails (PostgreSQL gone a moment) is logged, not
+        // answered: the member is logged in, and their counters simply keep this one hit.
+        do {
+            try await limiter.refund(success.refund, resetting: success.resetting)
+        } catch {
+            logger.warning("login give-back failed after the session was opened", metadata: ["error": "\(SafeError.describe(error))"])
+        }
         return Limited(value: session, limits: limits)
     }
 
