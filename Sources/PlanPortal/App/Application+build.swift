@@ -31,8 +31,9 @@ public func buildApplication(
             logger: logger
         ))
     }
-    // One LISTEN connection for the caches of this replica (plans, verified sessions).
-    let subscriptions = [services.planCache?.subscription, services.sessionCache.subscription].compactMap { $0 }
+    // One LISTEN connection for the caches of this replica (verified sessions, plans). The plans'
+    // LISTEN goes last: it stays the statement `pg_stat_activity` shows for that session, as before.
+    let subscriptions = [services.sessionCache.subscription, services.planCache?.subscription].compactMap { $0 }
     background.append(ChangeListener(client: services.directPostgres, subscriptions: subscriptions, logger: logger))
     var app = Application(
         router: router,
