@@ -1,5 +1,4 @@
 import NIOConcurrencyHelpers
-import NIOPosix
 
 /// An operation did not finish before its deadline.
 public struct DeadlineExceeded: Error, CustomStringConvertible {
@@ -39,13 +38,9 @@ public func withDeadline<T: Sendable>(
             _ = finish(.failure(error))
         }
     }
-    // The timer is an event loop's scheduled callback, not a task sleeping on the cooperative
-    // pool: one task and one wake-up less for every statement.
-    let (seconds, attoseconds) = timeout.components
-    let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(
-        in: .nanoseconds(min(max(0, seconds), 1_000_000_000) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000)
-    ) {
-        if finish(.failure(DeadlineExceeded())) {
+    let timer = Task {
+        try? await Task.sleep(for: timeout)
+        if !Task.isCancelled, finish(.failure(DeadlineExceeded())) {
             work.cancel()
             onTimeout()
         }
