@@ -70,6 +70,12 @@ let package = Package(
             dependencies: ["PlanPortal"],
             swiftSettings: swiftSettings
         ),
+        /// The baseline `bench/public-get` measures against: a bare Hummingbird route (not shipped:
+        /// only `--product planportal` goes into the image).
+        .executableTarget(
+            name: "bench-bare-route",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .testTarget(
             name: "PlanPortalTests",
             dependencies: [

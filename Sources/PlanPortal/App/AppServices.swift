@@ -29,6 +29,8 @@ struct AppServices: Sendable {
     let terms: TermsRepository
     /// Sessions and device tokens; `revokeAll` ends every one of an account.
     let sessionRepository: SessionRepository
+    /// Sessions this replica verified in the last seconds (answers only while `ChangeListener` listens).
+    let sessionCache: SessionCache
     let members: MemberSupportOperations
     let benefits: BenefitsRepository
     let claims: ClaimRepository
@@ -108,7 +110,9 @@ struct AppServices: Sendable {
         self.document = try OpenAPIDocument.load(assets: config.assetsDirectory)
         self.portal = try PortalAssets.load(assets: config.assetsDirectory)
 
-        let sessionRepository = SessionRepository(client: postgres, audit: audit, logger: logger)
+        let sessionCache = SessionCache()
+        self.sessionCache = sessionCache
+        let sessionRepository = SessionRepository(client: postgres, audit: audit, cache: sessionCache, logger: logger)
         self.sessionRepository = sessionRepository
         self.members = MemberSupportOperations(
             members: MemberSupportRepository(

@@ -31,7 +31,10 @@ public func buildApplication(
             logger: logger
         ))
     }
-    if let cache = services.planCache { background.append(PlanChangeListener(client: services.directPostgres, cache: cache, logger: logger)) }
+    // One LISTEN connection for the caches of this replica (verified sessions, plans). The plans'
+    // LISTEN goes last: it stays the statement `pg_stat_activity` shows for that session, as before.
+    let subscriptions = [services.sessionCache.subscription, services.planCache?.subscription].compactMap { $0 }
+    background.append(ChangeListener(client: services.directPostgres, subscriptions: subscriptions, logger: logger))
     var app = Application(
         router: router,
         server: .http1(configuration: config.http1Configuration),

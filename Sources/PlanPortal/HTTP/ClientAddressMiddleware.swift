@@ -16,6 +16,8 @@ public struct ClientAddressMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // Without trusted proxies a socket's peer is the client, which `remoteIP` reads when asked.
+        if proxies.ranges.isEmpty, context.peerAddress != nil { return try await next(request, context) }
         var context = context
         let peer = context.peerAddress?.ipAddress ?? (context.peerAddress == nil ? inProcessPeer : nil)
         context.clientIP = proxies.clientAddress(peer: peer, forwardedFor: request.headers[values: .xForwardedFor])

@@ -23,24 +23,25 @@ struct CrossOriginMiddleware: RouterMiddleware {
 
     /// Whose origins a path grants.
     enum Scope: Equatable {
-        /// A plan's routes (nil: a malformed slug, which grants nothing).
-        case plan(PlanSlug?)
+        /// A plan's routes: the `{plan}` segment as sent (read only when an origin asks; a
+        /// malformed slug grants nothing).
+        case plan(Substring)
         case admin
     }
 
-    static func scope(of path: String) -> Scope? {
+    static func scope(of path: Substring) -> Scope? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard parts.count >= 2, parts[0] == "v1" else { return nil }
         if parts[1] == "admin" { return .admin }
-        if parts[1] == "plans", parts.count >= 3 { return .plan(PlanSlug(String(parts[2]))) }
+        if parts[1] == "plans", parts.count >= 3 { return .plan(parts[2]) }
         return nil
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
+        let path = request.targetPath
         guard let scope = Self.scope(of: path) else { return try await next(request, context) }
         let origin = request.headers[.origin]
-        if request.method == .options, let origin, request.headers[.accessControlRequestMethod] != nil, let methods = table.methods(for: path) {
+        if request.method == .options, let origin, request.headers[.accessControlRequestMethod] != nil, let methods = table.methods(for: String(path)) {
             return await preflight(request, origin: origin, methods: methods, scope: scope, context: context)
         }
         var response = try await next(request, context)
@@ -79,8 +80,8 @@ struct CrossOriginMiddleware: RouterMiddleware {
         switch scope {
         case .admin:
             return adminOrigins.contains(origin)
-        case .plan(let slug):
-            guard let slug, let plan = try await plans.find(slug) else { return false }
+        case .plan(let segment):
+            guard let slug = PlanSlug(String(segment)), let plan = try await plans.find(slug) else { return false }
             return plan.allowedOrigins.contains(origin)
         }
     }
@@ -89,8 +90,34 @@ struct CrossOriginMiddleware: RouterMiddleware {
 extension HTTPFields {
     /// Adds `name` to `Vary` (one comma-separated field), once.
     mutating func addVary(_ name: String) {
-        let current = self[values: .vary].flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        // Most responses have no `Vary` yet, or exactly one other name without a comma: no
+        // splitting, trimming or joining for them.
+        let existing = self[values: .vary]
+        if existing.isEmpty {
+            self[.vary] = name
+            return
+        }
+        if existing.count == 1, let only = existing.first, Self.isPlainToken(only), Self.isPlainToken(name) {
+            guard !Self.asciiEqualIgnoringCase(only, name), only != "*" else { return }
+            self[.vary] = only + ", " + name
+            return
+        }
+        let current = existing.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         guard !current.contains(where: { $0.caseInsensitiveCompare(name) == .orderedSame || $0 == "*" }) else { return }
         self[.vary] = (current + [name]).joined(separator: ", ")
+    }
+
+    /// ASCII with no comma and no white space at either end: what splitting and trimming leave as it is.
+    private static func isPlainToken(_ value: String) -> Bool {
+        guard let first = value.utf8.first, let last = value.utf8.last else { return false }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        return !blank(first) && !blank(last) && value.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: ",") }
+    }
+
+    /// `caseInsensitiveCompare(_:) == .orderedSame` for ASCII strings.
+    private static func asciiEqualIgnoringCase(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
+        }
     }
 }

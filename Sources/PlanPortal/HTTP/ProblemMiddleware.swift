@@ -25,6 +25,7 @@ public struct ProblemMiddleware: RouterMiddleware {
             response = Self.render(problem, request: request, context: context)
         }
         response.headers[.requestID] = context.id
+        guard context.logger.logLevel <= .info else { return response }
         let elapsed = ContinuousClock.now - start
         context.logger.info(
             "request",

@@ -86,3 +86,14 @@ extension DecodingError {
         }
     }
 }
+
+extension Request {
+    /// `uri.path` without building a new string for the form clients send (`/path?query`): the
+    /// request target up to its `?`, as Hummingbird's `URI` reads it. Other forms go through `uri`.
+    var targetPath: Substring {
+        if let raw = head.path, raw.utf8.first == UInt8(ascii: "/") {
+            return raw[..<(raw.utf8.firstIndex(of: UInt8(ascii: "?")) ?? raw.endIndex)]
+        }
+        return Substring(uri.path)
+    }
+}

@@ -6,18 +6,22 @@ extension Response {
     public static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         let data = try JSONCoding.encoder.encode(value)
         var headers = headers
-        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentType] = jsonContentType
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+
+    static let jsonContentType = "application/json; charset=utf-8"
 }
 
 enum JSONCoding {
-    static var encoder: JSONEncoder {
+    /// One encoder for every response (its settings are never changed after this, and encoding
+    /// with it is thread-safe).
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
-    }
+    }()
 }
 
 extension Response {

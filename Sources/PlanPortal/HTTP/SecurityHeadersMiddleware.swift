@@ -12,17 +12,34 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
 
     public init() {}
 
+    // The fields, built (and checked) once.
+    static let noSniff = HTTPField(name: .xContentTypeOptions, value: "nosniff")
+    static let noReferrer = HTTPField(name: .referrerPolicy, value: "no-referrer")
+    static let apiPolicy = HTTPField(name: .contentSecurityPolicy, value: apiContentSecurityPolicy)
+    static let noStore = HTTPField(name: .cacheControl, value: "no-store")
+
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.referrerPolicy] = "no-referrer"
+        response.headers.replace(Self.noSniff)
+        response.headers.replace(Self.noReferrer)
         if response.headers[.contentSecurityPolicy] == nil {
-            response.headers[.contentSecurityPolicy] = Self.apiContentSecurityPolicy
+            response.headers.append(Self.apiPolicy)
         }
-        if request.uri.path.hasPrefix("/v1/"), response.headers[.cacheControl] == nil {
-            response.headers[.cacheControl] = "no-store"
+        if response.headers[.cacheControl] == nil, request.targetPath.hasPrefix("/v1/") {
+            response.headers.append(Self.noStore)
         }
         return response
+    }
+}
+
+extension HTTPFields {
+    /// `self[field.name] = field.value` with a field built once.
+    mutating func replace(_ field: HTTPField) {
+        if contains(field.name) {
+            self[field.name] = field.value
+        } else {
+            append(field)
+        }
     }
 }
 
@@ -32,10 +49,15 @@ extension HTTPFields {
 
     /// `publicDocument` written in `language`.
     static func publicDocument(_ language: Language) -> HTTPFields {
+        publicDocuments[language] ?? publicDocument
+    }
+
+    /// `publicDocument(_:)` of each language, built once.
+    private static let publicDocuments: [Language: HTTPFields] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
         var fields = publicDocument
         fields[.contentLanguage] = language.rawValue
-        return fields
-    }
+        return (language, fields)
+    })
 }
 
 extension HTTPField.Name {

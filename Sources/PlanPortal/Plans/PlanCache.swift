@@ -1,11 +1,10 @@
 import Logging
 import NIOConcurrencyHelpers
 import PostgresNIO
-import ServiceLifecycle
 
 /// Plans as this replica last read them: every member request needs its plan, which changes
 /// rarely. A change made by any replica or CLI is announced with `NOTIFY planportal_plans` in the
-/// same transaction (`PlanChangeListener` evicts it here); entries also expire after `ttl`, so a
+/// same transaction (`ChangeListener` evicts it here); entries also expire after `ttl`, so a
 /// missed notification cannot keep old settings for long.
 public final class PlanCache: Sendable {
     /// The PostgreSQL channel plan changes are announced on (payload: the slug).
@@ -75,39 +74,13 @@ public struct CachingPlanRepository: PlanRepository {
     }
 }
 
-/// Listens on `PlanCache.channel` with one pooled connection and evicts the plans other replicas
-/// change. While not listening (start-up, lost connection) the cache is emptied, since
-/// notifications may have been missed.
-public struct PlanChangeListener: Service {
-    let client: Database
-    let cache: PlanCache
-    let logger: Logger
-
-    public init(client: Database, cache: PlanCache, logger: Logger) {
-        self.client = client
-        self.cache = cache
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await client.withConnection { connection in
-                        try await connection.listen(on: PlanCache.channel) { notifications in
-                            cache.clear()
-                            for try await notification in notifications {
-                                if let slug = PlanSlug(notification.payload) { cache.evict(slug) }
-                            }
-                        }
-                    }
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.warning("plan change listener restarting", metadata: ["error": "\(SafeError.describe(error))"])
-                }
-                cache.clear()
-                try await Task.sleep(for: .seconds(1))
-            }
-        }
+extension PlanCache {
+    /// What `ChangeListener` does for this cache on `channel`: evicts the plans other replicas
+    /// change, and empties the cache whenever listening starts or stops (notifications may have
+    /// been missed).
+    var subscription: ChangeListener.Subscription {
+        .init(channel: Self.channel, connected: clear, lost: clear, notified: { payload in
+            if let slug = PlanSlug(payload) { self.evict(slug) }
+        })
     }
 }

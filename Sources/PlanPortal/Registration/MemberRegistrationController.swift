@@ -6,6 +6,8 @@ import Hummingbird
 struct MemberRegistrationController: Sendable {
     let registration: RegistrationOperations
     let maxBodyBytes: Int
+    /// The plans' questions as last encoded (`EncodedDocuments`).
+    let securityQuestions = EncodedDocuments<[LocalizedItem]>()
 
     func addRoutes(to group: RouterGroup<PlanRequestContext>) {
         group.post("registrations", use: startRegistration)
@@ -56,7 +58,8 @@ struct MemberRegistrationController: Sendable {
 
     @Sendable func listSecurityQuestions(_ request: Request, context: PlanRequestContext) async throws -> Response {
         let language = context.language(request)
-        return try .json(registration.listSecurityQuestions(plan: context.plan, language: language), headers: .publicDocument(language))
+        let questions = registration.listSecurityQuestions(plan: context.plan, language: language)
+        return try securityQuestions.response(plan: context.plan.slug, language: language, questions, headers: .publicDocument(language))
     }
 
     @Sendable func getPasswordPolicy(_ request: Request, context: PlanRequestContext) async throws -> Response {

@@ -7,7 +7,13 @@ import PostgresNIO
 struct SessionRepository: Sendable {
     let client: Database
     let audit: AuditRepository
+    /// This replica's verified sessions; every revocation here evicts them on every replica.
+    var cache: SessionCache?
     let logger: Logger
+
+    init(client: Database, audit: AuditRepository, cache: SessionCache? = nil, logger: Logger) {
+        (self.client, self.audit, self.cache, self.logger) = (client, audit, cache, logger)
+    }
 
     /// What a login needs to know about an e-mail's account.
     struct Credentials {
@@ -179,6 +185,7 @@ struct SessionRepository: Sendable {
 
     /// Ends every session and every device token of an account, in the caller's transaction:
     /// the one place a password change, a password reset, a lock and "log out everywhere" do it.
+    /// Every replica evicts the account's cached sessions when the transaction commits (`NOTIFY`).
     func revokeAll(plan: PlanSlug, accountID: UUID, on connection: PostgresConnection) async throws -> RevokedCredentials {
         let rows = try await connection.query(
             """
@@ -192,7 +199,18 @@ struct SessionRepository: Sendable {
             logger: logger
         )
         let (sessions, devices) = try await rows.decode((Int, Int).self).one() ?? (0, 0)
+        try await announceRevocation(plan: plan, accountID: accountID, on: connection)
         return RevokedCredentials(sessionsRevoked: sessions, deviceTokensRevoked: devices)
+    }
+
+    /// Evicts the account's sessions from this replica's cache, and from every replica's when the
+    /// caller's transaction commits (`NOTIFY` on `SessionCache.channel`). A statement of its own
+    /// that names no plan table, so Citus runs it on the coordinator, where the listeners are.
+    private func announceRevocation(plan: PlanSlug, accountID: UUID, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "SELECT pg_notify(\(SessionCache.channel), \(SessionCache.payload(plan: plan, accountID: accountID)))", logger: logger
+        )
+        cache?.evict(plan: plan, accountID: accountID)
     }
 
     private func expiry(_ rows: PostgresRowSequence) async throws -> Date {
@@ -204,26 +222,42 @@ struct SessionRepository: Sendable {
     ///
     /// `last_seen_at` is only written when it is more than 10 seconds old: a burst of requests
     /// (a page of claims, its receipts…) then costs reads, not one committed write each, and the
-    /// idle timeout is still restarted to within 10 seconds.
+    /// idle timeout is still restarted to within 10 seconds. Within those 10 seconds the session
+    /// is answered from this replica's `SessionCache` (no statement at all) while its revocation
+    /// listener is connected; the statement runs again once the database would write `last_seen_at`.
     func authenticate(plan: Plan, token: String) async throws -> UUID? {
         guard token.utf8.count <= 100 else { return nil }
+        let digest = SecretToken.digest(token)
+        if let cache, let accountID = cache.account(plan: plan.slug, digest: digest, idle: plan.sessionIdle) { return accountID }
+        let ticket = cache?.ticket()
         let idle = Int(plan.sessionIdle.components.seconds)
         let rows = try await client.query(
             """
             WITH live AS (
-                SELECT s.token_hash, s.account_id, s.last_seen_at FROM \(schema: plan.slug).sessions s
-                WHERE s.token_hash = \(ByteBuffer(bytes: SecretToken.digest(token))) AND s.revoked_at IS NULL
+                SELECT s.token_hash, s.account_id, s.last_seen_at, s.expires_at FROM \(schema: plan.slug).sessions s
+                WHERE s.token_hash = \(ByteBuffer(bytes: digest)) AND s.revoked_at IS NULL
                   AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => \(idle))
                   AND EXISTS (SELECT 1 FROM \(schema: plan.slug).accounts a WHERE a.id = s.account_id AND a.status = 'active')
             ), touched AS (
                 UPDATE \(schema: plan.slug).sessions t SET last_seen_at = now()
                 FROM live WHERE t.token_hash = live.token_hash AND live.last_seen_at < now() - interval '10 seconds'
+                RETURNING t.last_seen_at
             )
-            SELECT account_id FROM live
+            SELECT account_id,
+                   extract(epoch FROM now() - coalesce((SELECT max(last_seen_at) FROM touched), last_seen_at))::float8,
+                   extract(epoch FROM expires_at - now())::float8
+            FROM live
             """,
             logger: logger
         )
-        return try await rows.decode(UUID.self).one()
+        guard let (accountID, lastSeenAge, remaining) = try await rows.decode((UUID, Double, Double).self).one() else { return nil }
+        if let cache, let ticket {
+            cache.store(
+                ticket, plan: plan.slug, digest: digest, accountID: accountID,
+                lastSeenAge: .seconds(max(0, lastSeenAge)), remaining: .seconds(remaining)
+            )
+        }
+        return accountID
     }
 
     /// Revokes `session` with its `logout` event.
@@ -237,7 +271,9 @@ struct SessionRepository: Sendable {
                 logger: logger
             )
             try await audit.append(facts.event("logout", actor: .member(session.accountID)), plan: plan, on: tx)
+            try await announceRevocation(plan: plan, accountID: session.accountID, on: tx)
         }
+        cache?.evict(plan: plan, accountID: session.accountID)
     }
 
     /// Ends every session of `accountID` except `keeping` (the one making the change) and every
@@ -259,7 +295,9 @@ struct SessionRepository: Sendable {
             """,
             logger: logger
         )
-        return try await rows.decode(Int.self).one() ?? 0
+        let ended = try await rows.decode(Int.self).one() ?? 0
+        try await announceRevocation(plan: plan, accountID: accountID, on: tx)
+        return ended
     }
 
     func profile(plan: PlanSlug, accountID: UUID) async throws -> Me? {
