@@ -412,6 +412,67 @@ import Testing
         }
     }
 
+    /// Proof documents come back as their bytes: to their member, and to the TPA deciding the
+    /// request (each TPA read audited); nobody else's request, and no other request's id, opens one.
+    @Test(.tags(.getDependantRequestDocument, .getPlanDependantRequestDocument, .addDependantRequestDocument))
+    func proofDocumentsAreReadByTheirMemberAndTheTPA() async throws {
+        try await TestEnvironment.withApp { client, services, key in
+            let f = try await ClaimsFixture.make(client, services, key: key)
+            let uri = "\(f.base)/me/dependants/requests"
+            func submit(_ first: String) async throws -> String {
+                let response = try await client.execute(uri: uri, method: .post, headers: ClaimsFixture.member(f.tokenA), body: .json([
+                    "relationship": "spouse", "lastName": "Roy", "firstName": first, "dateOfBirth": "1990-05-01", "eventDate": day(-2),
+                ]))
+                #expect(response.status == .created)
+                return try #require(response.object()["id"] as? String)
+            }
+            let requestID = try await submit("Marie"), otherRequestID = try await submit("Anne")
+            let pdf = Array("%PDF-1.7 certificat de mariage".utf8)
+            let upload = try await client.execute(
+                uri: "\(uri)/\(requestID)/documents?filename=mariage.pdf", method: .post, headers: ClaimsFixture.member(f.tokenA, json: false), body: ByteBuffer(bytes: pdf)
+            )
+            #expect(upload.status == .created)
+            let documentID = try #require(upload.object()["id"] as? String)
+
+            let mine = "\(uri)/\(requestID)/documents/\(documentID)"
+            try await client.execute(uri: mine, method: .get, headers: ClaimsFixture.member(f.tokenA, json: false)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/pdf")
+                #expect(response.headers[.contentDisposition]?.hasPrefix("attachment") == true)
+                #expect(response.headers[.cacheControl] == "no-store")
+                #expect(Array(response.body.readableBytesView) == pdf)
+            }
+            for (path, token) in [
+                (mine, f.tokenB),                                                       // another member
+                ("\(uri)/\(otherRequestID)/documents/\(documentID)", f.tokenA),           // another request of the same member
+                ("\(uri)/\(requestID)/documents/\(UUID().uuidString.lowercased())", f.tokenA), // no such document
+                ("\(uri)/\(requestID)/documents/not-an-id", f.tokenA),
+            ] {
+                try await client.execute(uri: path, method: .get, headers: ClaimsFixture.member(token, json: false)) { response in
+                    #expect(response.status == .notFound, "\(path)")
+                    try #expect(response.problemCode() == "attachment_not_found")
+                }
+            }
+            try await client.execute(uri: mine, method: .get) { #expect($0.status == .unauthorized) }
+
+            let tpa = "\(f.adminBase)/dependant-requests/\(requestID)/documents/\(documentID)"
+            try #expect(await f.member.count(services, "SELECT count(*) FROM $S.audit_events WHERE action = 'dependant_request.document_viewed'") == 0)
+            try await client.execute(uri: tpa, method: .get, headers: .admin(key)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/pdf")
+                #expect(Array(response.body.readableBytesView) == pdf)
+            }
+            try #expect(await f.member.count(services, "SELECT count(*) FROM $S.audit_events WHERE action = 'dependant_request.document_viewed' AND details->>'outcome' = '\(requestID)' AND details->>'memberId' IS NOT NULL") == 1)
+            try await client.execute(uri: "\(f.adminBase)/dependant-requests/\(otherRequestID)/documents/\(documentID)", method: .get, headers: .admin(key)) { response in
+                #expect(response.status == .notFound)
+                try #expect(response.problemCode() == "attachment_not_found")
+            }
+            try await client.execute(uri: tpa, method: .get) { #expect($0.status == .unauthorized) }
+            // A failed read is not recorded as one.
+            try #expect(await f.member.count(services, "SELECT count(*) FROM $S.audit_events WHERE action = 'dependant_request.document_viewed'") == 1)
+        }
+    }
+
     @Test(.tags(.submitDependantRequest))
     func aMemberHasAtMostTenRequestsAwaitingADecision() async throws {
         try await TestEnvironment.withApp { client, services, key in

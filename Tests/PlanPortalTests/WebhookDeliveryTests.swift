@@ -111,7 +111,7 @@ extension WebhookTests {
                         #expect(activated as NSDictionary == ["certificateNumber": f.certificate] as NSDictionary)
                         let claim = submitted[1].data
                         #expect(claim["claimId"] as? String == claimID && claim["certificateNumber"] as? String == f.certificate)
-                        #expect(claim["status"] as? String == "submitted" && claim["previousStatus"] == nil)
+                        #expect(claim["status"] as? String == "submitted" && claim["previousStatus"] == nil && claim["patient"] as? String == "self")
                         #expect(claim["amountCents"] as? Int == 10_000 && claim["approvedAmountCents"] is NSNull && claim["currency"] as? String == "CAD")
                         #expect(claim["category"] as? String == "dental" && claim["serviceDate"] as? String == CalendarDate.today())
                         // Attempts run concurrently: the three changes may arrive in any order.

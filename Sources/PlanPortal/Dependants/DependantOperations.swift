@@ -51,6 +51,28 @@ struct DependantOperations: Sendable {
     }
 }
 
+extension DependantOperations {
+    /// `getDependantRequestDocument`: a proof document of one of the member's own requests;
+    /// another's, or an id that is not one, is 404 `attachment_not_found`.
+    func getDependantRequestDocument(plan: Plan, session: MemberSession, requestID: UUID, documentID: UUID) async throws -> ClaimAttachment {
+        guard let document = try await requests.document(plan: plan.slug, accountID: session.accountID, requestID: requestID, documentID: documentID) else {
+            throw Problem.attachmentNotFound
+        }
+        return document
+    }
+}
+
+extension AdminDependantOperations {
+    /// `getPlanDependantRequestDocument`: a proof document of any request of the plan, each read
+    /// audited (`dependant_request.document_viewed`, with the request and the member).
+    func getPlanDependantRequestDocument(plan: Plan, requestID: UUID, documentID: UUID, event: NewAuditEvent) async throws -> ClaimAttachment {
+        guard let document = try await requests.document(plan: plan.slug, accountID: nil, requestID: requestID, documentID: documentID, event: event) else {
+            throw Problem.attachmentNotFound
+        }
+        return document
+    }
+}
+
 /// What the TPA does with dependants (tag `admin-dependants`), for every presentation.
 struct AdminDependantOperations: Sendable {
     let dependants: DependantRepository

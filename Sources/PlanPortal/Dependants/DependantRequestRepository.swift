@@ -203,6 +203,28 @@ struct DependantRequestRepository: Sendable {
         }
     }
 
+    /// A proof document's bytes, when the request is this account's (`accountID` nil: any request
+    /// of the plan). With `event`, the read is recorded in the plan's audit trail (the TPA's reads).
+    func document(plan: PlanSlug, accountID: UUID?, requestID: UUID, documentID: UUID, event: NewAuditEvent? = nil) async throws -> ClaimAttachment? {
+        try await client.transaction(logger: logger) { tx -> ClaimAttachment? in
+            let rows = try await tx.query(
+                """
+                SELECT d.content_type, d.filename, d.content, r.member_id
+                FROM \(schema: plan).dependant_request_documents d JOIN \(schema: plan).dependant_requests r ON r.id = d.request_id
+                WHERE d.id = \(documentID) AND d.request_id = \(requestID) AND (\(accountID == nil) OR r.account_id = \(accountID ?? UUID()))
+                """,
+                logger: logger
+            )
+            guard let (contentType, filename, bytes, memberID) = try await rows.decode((String, String?, ByteBuffer, UUID).self).one() else { return nil }
+            if var event {
+                event.details.outcome = requestID.uuidString.lowercased()
+                event.details.memberId = memberID.uuidString.lowercased()
+                try await audit.append(event, plan: plan, on: tx)
+            }
+            return ClaimAttachment(contentType: contentType, filename: filename, bytes: bytes)
+        }
+    }
+
     // MARK: Reading
 
     static let columns = """

@@ -12,6 +12,16 @@ struct MemberDependantsController: Sendable {
         group.post("me/dependants/requests", use: submitDependantRequest)
         group.get("me/dependants/requests", use: listMyDependantRequests)
         group.post("me/dependants/requests/{requestId}/documents", use: addDependantRequestDocument)
+        group.get("me/dependants/requests/{requestId}/documents/{documentId}", use: getDependantRequestDocument)
+    }
+
+    @Sendable func getDependantRequestDocument(_ request: Request, context: MemberRequestContext) async throws -> Response {
+        guard let requestID = context.uuidParameter("requestId"), let documentID = context.uuidParameter("documentId") else {
+            throw Problem.attachmentNotFound
+        }
+        return Response(attachment: try await dependants.getDependantRequestDocument(
+            plan: context.plan, session: context.session, requestID: requestID, documentID: documentID
+        ))
     }
 
     @Sendable func listMyDependants(_ request: Request, context: MemberRequestContext) async throws -> Response {
@@ -54,6 +64,17 @@ struct AdminDependantsController: Sendable {
         group.put("roster/dependants", use: importDependantRoster)
         group.get("dependant-requests", use: listDependantRequests)
         group.post("dependant-requests/{requestId}/decision", use: decideDependantRequest)
+        group.get("dependant-requests/{requestId}/documents/{documentId}", use: getPlanDependantRequestDocument)
+    }
+
+    @Sendable func getPlanDependantRequestDocument(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {
+        guard let requestID = context.uuidParameter("requestId"), let documentID = context.uuidParameter("documentId") else {
+            throw Problem.attachmentNotFound
+        }
+        let document = try await dependants.getPlanDependantRequestDocument(
+            plan: context.plan, requestID: requestID, documentID: documentID, event: context.auditEvent("dependant_request.document_viewed")
+        )
+        return Response(attachment: document)
     }
 
     /// `text/csv` body; all lines valid or nothing applied (422 `roster_invalid`).

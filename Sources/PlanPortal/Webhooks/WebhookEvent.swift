@@ -115,6 +115,8 @@ struct MemberLockedData: Encodable, Sendable {
 struct ClaimData: Encodable, Sendable {
     var claimId: String
     var certificateNumber: String
+    /// `self` or the dependant's id (the TPA's identifier, never a name or a date of birth).
+    var patient: String
     var status: ClaimStatus
     var previousStatus: ClaimStatus?
     var category: String
@@ -126,6 +128,7 @@ struct ClaimData: Encodable, Sendable {
     init(_ claim: ClaimSummary, certificateNumber: String, previousStatus: ClaimStatus?) {
         claimId = claim.id.uuidString.lowercased()
         self.certificateNumber = certificateNumber
+        patient = claim.patient
         status = claim.status
         self.previousStatus = previousStatus
         category = claim.category

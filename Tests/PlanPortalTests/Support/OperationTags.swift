@@ -72,5 +72,7 @@ extension Tag {
     @Tag static var submitDependantRequest: Self
     @Tag static var listMyDependantRequests: Self
     @Tag static var addDependantRequestDocument: Self
+    @Tag static var getDependantRequestDocument: Self
+    @Tag static var getPlanDependantRequestDocument: Self
     @Tag static var getChallenge: Self
 }
