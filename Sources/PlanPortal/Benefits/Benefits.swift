@@ -13,7 +13,8 @@ public struct BenefitCategory: Codable, Sendable, Equatable {
     /// Most the plan pays for one claim; nil when unlimited.
     @Nullable public var perClaimMaximumCents: Int64?
     /// Whom the annual maximum is for: each person (the default) or the whole family together.
-    public var maximumScope: MaximumScope?
+    /// Absent is `person`; `null` is refused (422), as the contract has it.
+    @NonNull public var maximumScope: MaximumScope?
 
     public init(
         code: String, nameFr: String, nameEn: String, coveragePercent: Int, annualMaximumCents: Int64?, perClaimMaximumCents: Int64?,

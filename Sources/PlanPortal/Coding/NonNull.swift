@@ -29,3 +29,19 @@ extension KeyedDecodingContainer {
         return NonNull(wrappedValue: try decode(Value.self, forKey: key))
     }
 }
+
+/// Read back, a `NonNull` field is its value, or left out when nil (never `null`).
+extension NonNull: Encodable where Value: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}
+
+extension NonNull: Equatable where Value: Equatable {}
+
+extension KeyedEncodingContainer {
+    public mutating func encode<Value: Encodable>(_ value: NonNull<Value>, forKey key: Key) throws {
+        if let wrapped = value.wrappedValue { try encode(wrapped, forKey: key) }
+    }
+}
