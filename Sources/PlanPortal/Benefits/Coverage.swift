@@ -24,8 +24,8 @@ struct Coverage: Encodable, Sendable {
     struct Person: Encodable, Sendable {
         /// What `submitClaim` takes as `patient` for this person.
         var patient: String
-        /// Null for the member.
-        @Nullable var relationship: Relationship?
+        /// Left out for the member (a `oneOf` of an enum and null breaks generated clients).
+        var relationship: Relationship?
         var firstName: String
         var lastName: String
         /// A dependant's coverage lies within the member's.
