@@ -26,7 +26,7 @@ final class DeadlineClock: @unchecked Sendable {
         thread.start()
     }
 
-    /// Arms a deadline `timeout` from now; `fire` runs on the clock's thread and must not block.
+    /// Arms a deadline `timeout` from now; `fire` runs in a task of its own once it has passed.
     func schedule(after timeout: Duration, _ fire: @escaping @Sendable () -> Void) -> UInt64 {
         let at = ContinuousClock.now + timeout
         condition.lock()
@@ -61,7 +61,11 @@ final class DeadlineClock: @unchecked Sendable {
             for (id, entry) in entries where entry.at <= now { due.append((id, entry.fire)) }
             for (id, _) in due { entries[id] = nil }
             condition.unlock()
-            for (_, fire) in due { fire() }
+            // Each deadline fires from a task on the cooperative pool, as the sleeping task did:
+            // an operation whose answer is already queued on a saturated pool runs before its
+            // deadline's task, and nothing `fire` does (a cancellation's handlers) can hold up
+            // this thread and the other deadlines.
+            for (_, fire) in due { Task { fire() } }
             usleep(pause)
         }
     }
