@@ -37,6 +37,7 @@ public enum DependantRosterCSV {
         case .success(let found): index = found
         }
         var errors: [RosterLineError] = []
+        let today = CalendarDate.today()
         var rows: [DependantRosterRow] = []
         var firstLine: [String: Int] = [:]
         for record in records.dropFirst() {
@@ -52,7 +53,7 @@ public enum DependantRosterCSV {
             if relationship == nil {
                 errors.append(.init(line: line, field: "relationship", reason: "invalid_relationship"))
             }
-            let dob = RosterCSV.person(value, line: line, errors: &errors)
+            let dob = RosterCSV.person(value, line: line, today: today, errors: &errors)
             let coverage = RosterCSV.coverageFields(value, line: line, errors: &errors)
             if !dependant.isEmpty {
                 if let first = firstLine[dependant] {

@@ -182,6 +182,11 @@ public enum EmailAddress {
         return true
     }
 
+    /// The ASCII bytes a local part may hold: letters, digits and `.!#$%&'*+/=?^_`{|}~-`.
+    static let localPartBytes: [Bool] = (0..<128).map { byte in
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-".utf8.contains(UInt8(byte))
+    }
+
     /// `local@domain` with an ASCII local part of at most 64 printable characters.
     public static func isValid(_ address: String) -> Bool {
         guard address.utf8.count <= 254 else { return false }
@@ -189,8 +194,7 @@ public enum EmailAddress {
         guard parts.count == 2 else { return false }
         let local = parts[0]
         guard (1...64).contains(local.utf8.count), local.first != ".", local.last != ".", !local.contains("..") else { return false }
-        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")
-        guard local.unicodeScalars.allSatisfy({ allowed.contains($0) }) else { return false }
+        guard local.utf8.allSatisfy({ $0 < 0x80 && localPartBytes[Int($0)] }) else { return false }
         return isValidDomain(parts[1].lowercased())
     }
 }
