@@ -31,10 +31,10 @@ public enum DependantRosterCSV {
         guard let header = records.first?.fields else {
             return .failure(RosterErrors(lines: [.init(line: 1, field: nil, reason: "empty_file")]))
         }
-        let index: [String: Int]
+        let index: RosterCSV.Columns
         switch RosterCSV.columns(header, required: required, optional: coverageColumns) {
         case .failure(let failure): return .failure(failure)
-        case .success(let found): index = found
+        case .success(let found): index = RosterCSV.Columns(found, names: required + coverageColumns)
         }
         var errors: [RosterLineError] = []
         let today = CalendarDate.today()

@@ -55,7 +55,7 @@ public enum RosterCSV {
     /// was valid (then every row was handed over) or lists every problem of every line.
     public struct Parser {
         private var reader = CSVReader()
-        private var header: [String: Int]?
+        private var header: Columns?
         private var width = 0
         private var setsCoverage = false
         private var headerErrors: RosterErrors?
@@ -91,7 +91,7 @@ public enum RosterCSV {
                 switch columns(names, required: required, optional: optional) {
                 case .failure(let failure): headerErrors = failure
                 case .success(let found):
-                    header = found
+                    header = Columns(found, names: required + optional)
                     width = names.count
                     setsCoverage = coverageColumns.contains { found[$0] != nil }
                 }
@@ -145,7 +145,7 @@ public enum RosterCSV {
 
     /// The trimmed value of each column of a data record, or nil for a blank record (skipped) or
     /// one with the wrong field count (an error).
-    static func fields(of record: Record, columns index: [String: Int], count: Int, errors: inout [RosterLineError]) -> ((String) -> String)? {
+    static func fields(of record: Record, columns index: Columns, count: Int, errors: inout [RosterLineError]) -> ((String) -> String)? {
         if record.fields.allSatisfy({ $0.trimmedWhitespace(newlines: false).isEmpty }) { return nil }
         guard record.fields.count == count else {
             errors.append(.init(line: record.line, field: nil, reason: "wrong_field_count"))
@@ -154,15 +154,35 @@ public enum RosterCSV {
         return { name in index[name].map { record.fields[$0].trimmedWhitespace(newlines: true) } ?? "" }
     }
 
+    /// The position of each column a header has, found by a short scan of the parser's own names
+    /// (several look-ups per line of a large file: no hashing).
+    struct Columns {
+        private var positions: [(name: String, at: Int)]
+
+        init(_ index: [String: Int], names: [String]) {
+            positions = names.compactMap { name in index[name].map { (name, $0) } }
+        }
+
+        subscript(name: String) -> Int? { positions.first { $0.name == name }?.at }
+    }
+
     /// A certificate number or dependant id, normalised: 1 to 30 letters and digits.
     static func identifier(_ raw: String, field: String, line: Int, errors: inout [RosterLineError]) -> String {
         let value = MatchKey.certificate(raw)
         if value.isEmpty {
             errors.append(.init(line: line, field: field, reason: "required"))
-        } else if value.count > 30 || !value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+        } else if !isShortAlphanumeric(value) {
             errors.append(.init(line: line, field: field, reason: "invalid_format"))
         }
         return value
+    }
+
+    /// 1 to 30 ASCII letters and digits (counted as characters).
+    static func isShortAlphanumeric(_ value: String) -> Bool {
+        if value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") || ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }) {
+            return value.utf8.count <= 30
+        }
+        return value.count <= 30 && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 
     /// Checks `last_name`, `first_name` and `date_of_birth` (`today`: `CalendarDate.today()`, read once per file); returns the date of birth.
