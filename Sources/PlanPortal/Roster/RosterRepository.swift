@@ -97,7 +97,7 @@ public struct RosterRepository: Sendable {
         return counts
     }
 
-    /// COPYs `rows` (nil is NULL) into a staging table, 64 KiB at a time.
+    /// COPYs `rows` (nil is NULL) into a staging table.
     static func copy(_ rows: [[String?]], into table: String, columns: [String], on tx: PostgresConnection, logger: Logger) async throws {
         var buffer = ByteBuffer()
         for row in rows {
