@@ -27,7 +27,11 @@ struct RosterCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingProblems {
                 let slug = try PlanSlug.parse(plan)
-                let text = try String(contentsOfFile: file, encoding: .utf8)
+                // Opened now so that a missing file is reported before anything else; the member
+                // roster is read from it piece by piece, the dependants file as a whole.
+                let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+                defer { try? input.close() }
+                let text = try dependants ? String(contentsOfFile: file, encoding: .utf8) : ""
                 let services = try common.servicesForCommand()
                 let result = try await services.withRunningDatabase { services in
                     guard try await services.plans.find(slug) != nil else { throw Problem.planNotFound }
@@ -36,7 +40,11 @@ struct RosterCommand: AsyncParsableCommand {
                             text, plan: slug, audit: NewAuditEvent(action: "roster.dependants_imported", actor: .system)
                         )
                     }
-                    return try await services.roster.importCSV(text, plan: slug, audit: NewAuditEvent(action: "roster.imported", actor: .system))
+                    return try await services.roster.importCSV(plan: slug, audit: NewAuditEvent(action: "roster.imported", actor: .system)) { feed in
+                        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+                            chunk.withUnsafeBytes(feed)
+                        }
+                    }
                 }
                 print("inserted \(result.inserted), updated \(result.updated), unchanged \(result.unchanged)")
             }

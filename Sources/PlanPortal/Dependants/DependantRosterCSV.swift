@@ -31,12 +31,13 @@ public enum DependantRosterCSV {
         guard let header = records.first?.fields else {
             return .failure(RosterErrors(lines: [.init(line: 1, field: nil, reason: "empty_file")]))
         }
-        let index: [String: Int]
+        let index: RosterCSV.Columns
         switch RosterCSV.columns(header, required: required, optional: coverageColumns) {
         case .failure(let failure): return .failure(failure)
-        case .success(let found): index = found
+        case .success(let found): index = RosterCSV.Columns(found, names: required + coverageColumns)
         }
         var errors: [RosterLineError] = []
+        let today = CalendarDate.today()
         var rows: [DependantRosterRow] = []
         var firstLine: [String: Int] = [:]
         for record in records.dropFirst() {
@@ -52,7 +53,7 @@ public enum DependantRosterCSV {
             if relationship == nil {
                 errors.append(.init(line: line, field: "relationship", reason: "invalid_relationship"))
             }
-            let dob = RosterCSV.person(value, line: line, errors: &errors)
+            let dob = RosterCSV.person(value, line: line, today: today, errors: &errors)
             let coverage = RosterCSV.coverageFields(value, line: line, errors: &errors)
             if !dependant.isEmpty {
                 if let first = firstLine[dependant] {

@@ -173,7 +173,9 @@ public enum EmailAddress {
     public static func isValidDomain(_ domain: String) -> Bool {
         guard (4...253).contains(domain.utf8.count) else { return false }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, let tld = labels.last, tld.count >= 2, tld.allSatisfy({ $0.isASCII && $0.isLetter }) else { return false }
+        guard labels.count >= 2, let tld = labels.last, tld.utf8.count >= 2,
+              tld.utf8.allSatisfy({ ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") })
+        else { return false }
         for label in labels {
             guard (1...63).contains(label.utf8.count), label.first != "-", label.last != "-",
                   label.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D })
@@ -182,15 +184,23 @@ public enum EmailAddress {
         return true
     }
 
+    /// The ASCII bytes a local part may hold: letters, digits and `.!#$%&'*+/=?^_`{|}~-`.
+    static let localPartBytes: [Bool] = (0..<128).map { byte in
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-".utf8.contains(UInt8(byte))
+    }
+
     /// `local@domain` with an ASCII local part of at most 64 printable characters.
     public static func isValid(_ address: String) -> Bool {
         guard address.utf8.count <= 254 else { return false }
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return false }
         let local = parts[0]
-        guard (1...64).contains(local.utf8.count), local.first != ".", local.last != ".", !local.contains("..") else { return false }
-        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")
-        guard local.unicodeScalars.allSatisfy({ allowed.contains($0) }) else { return false }
+        // ASCII from here on: characters are bytes.
+        guard local.utf8.allSatisfy({ $0 < 0x80 && localPartBytes[Int($0)] }) else { return false }
+        let dot = UInt8(ascii: ".")
+        guard (1...64).contains(local.utf8.count), local.utf8.first != dot, local.utf8.last != dot,
+              !zip(local.utf8, local.utf8.dropFirst()).contains(where: { $0 == dot && $1 == dot })
+        else { return false }
         return isValidDomain(parts[1].lowercased())
     }
 }

@@ -40,26 +40,68 @@ public enum RosterCSV {
     /// Columns that, when present, replace the member's coverage; when absent it is left alone.
     static let coverageColumns = ["coverage_start", "coverage_end", "coverage_status"]
 
+    /// Parses a whole file held as text (see `Parser` for files read piece by piece).
     public static func parse(_ text: String) -> Result<[RosterRow], RosterErrors> {
-        let records = split(text)
-        guard let header = records.first?.fields else {
-            return .failure(RosterErrors(lines: [.init(line: 1, field: nil, reason: "empty_file")]))
-        }
-        var errors: [RosterLineError] = []
-        let index: [String: Int]
-        switch columns(header, required: required, optional: optional) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let found): index = found
+        var rows: [RosterRow] = []
+        var parser = Parser()
+        var text = text
+        text.withUTF8 { parser.feed(UnsafeRawBufferPointer($0)) { rows.append($0) } }
+        if let errors = parser.finish({ rows.append($0) }) { return .failure(errors) }
+        return .success(rows)
+    }
+
+    /// A roster file read piece by piece: every line is checked as it arrives and each valid row is
+    /// handed over at once while the file has no error so far; `finish` says whether the whole file
+    /// was valid (then every row was handed over) or lists every problem of every line.
+    public struct Parser {
+        private var reader = CSVReader()
+        private var header: Columns?
+        private var width = 0
+        private var setsCoverage = false
+        private var headerErrors: RosterErrors?
+        private var errors: [RosterLineError] = []
+        private var firstLine: [String: Int] = [:]
+        private let today = CalendarDate.today()
+        public init() {}
+
+        public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ onRow: (RosterRow) -> Void) {
+            var reader = self.reader
+            self.reader = CSVReader()
+            defer { self.reader = reader }
+            reader.feed(chunk) { record in self.read(record, onRow) }
         }
 
-        var rows: [RosterRow] = []
-        var firstLine: [String: Int] = [:]
-        for record in records.dropFirst() {
-            guard let value = fields(of: record, columns: index, count: header.count, errors: &errors) else { continue }
+        /// Nil when the file was valid UTF-8 and every line valid; otherwise every problem (a file
+        /// that is not UTF-8 has that one problem only).
+        public mutating func finish(_ onRow: (RosterRow) -> Void) -> RosterErrors? {
+            var reader = self.reader
+            self.reader = CSVReader()
+            defer { self.reader = reader }
+            reader.finish { record in self.read(record, onRow) }
+            if !reader.isValidUTF8 { return RosterErrors(lines: [.init(line: 1, field: nil, reason: "not_utf8")]) }
+            if reader.recordCount == 0 { return RosterErrors(lines: [.init(line: 1, field: nil, reason: "empty_file")]) }
+            if let headerErrors { return headerErrors }
+            return errors.isEmpty ? nil : RosterErrors(lines: errors)
+        }
+
+        private mutating func read(_ csv: CSVReader.Record, _ onRow: (RosterRow) -> Void) {
+            guard let index = header else {
+                guard headerErrors == nil else { return }
+                let names = (0..<csv.count).map(csv.string)
+                switch columns(names, required: required, optional: optional) {
+                case .failure(let failure): headerErrors = failure
+                case .success(let found):
+                    header = Columns(found, names: required + optional)
+                    width = names.count
+                    setsCoverage = coverageColumns.contains { found[$0] != nil }
+                }
+                return
+            }
+            let record = Record(line: csv.line, fields: (0..<csv.count).map(csv.string))
+            guard let value = fields(of: record, columns: index, count: width, errors: &errors) else { return }
             let line = record.line
-            let before = errors.count
             let certificate = identifier(value("certificate_number"), field: "certificate_number", line: line, errors: &errors)
-            let dob = person(value, line: line, errors: &errors)
+            let dob = person(value, line: line, today: today, errors: &errors)
             let email = value("email").lowercased()
             if !email.isEmpty, !EmailAddress.isValid(email) {
                 errors.append(.init(line: line, field: "email", reason: "invalid_email"))
@@ -72,14 +114,14 @@ public enum RosterCSV {
                     firstLine[certificate] = line
                 }
             }
-            guard errors.count == before else { continue }
-            rows.append(RosterRow(
+            // Once the file is known to be refused, its rows are only checked.
+            guard errors.isEmpty else { return }
+            onRow(RosterRow(
                 certificateNumber: certificate, lastName: value("last_name"), firstName: value("first_name"),
                 dateOfBirth: dob, email: email.isEmpty ? nil : email,
-                setsCoverage: coverageColumns.contains { index[$0] != nil }, coverageStatus: coverage.status, coverageStart: coverage.start, coverageEnd: coverage.end
+                setsCoverage: setsCoverage, coverageStatus: coverage.status, coverageStart: coverage.start, coverageEnd: coverage.end
             ))
         }
-        return errors.isEmpty ? .success(rows) : .failure(RosterErrors(lines: errors))
     }
 
     /// Column positions of a header row, or every problem with it (unknown, duplicate or missing columns).
@@ -103,13 +145,25 @@ public enum RosterCSV {
 
     /// The trimmed value of each column of a data record, or nil for a blank record (skipped) or
     /// one with the wrong field count (an error).
-    static func fields(of record: Record, columns index: [String: Int], count: Int, errors: inout [RosterLineError]) -> ((String) -> String)? {
-        if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return nil }
+    static func fields(of record: Record, columns index: Columns, count: Int, errors: inout [RosterLineError]) -> ((String) -> String)? {
+        if record.fields.allSatisfy({ $0.trimmedWhitespace(newlines: false).isEmpty }) { return nil }
         guard record.fields.count == count else {
             errors.append(.init(line: record.line, field: nil, reason: "wrong_field_count"))
             return nil
         }
-        return { name in index[name].map { record.fields[$0].trimmingCharacters(in: .whitespacesAndNewlines) } ?? "" }
+        return { name in index[name].map { record.fields[$0].trimmedWhitespace(newlines: true) } ?? "" }
+    }
+
+    /// The position of each column a header has, found by a short scan of the parser's own names
+    /// (several look-ups per line of a large file: no hashing).
+    struct Columns {
+        private var positions: [(name: String, at: Int)]
+
+        init(_ index: [String: Int], names: [String]) {
+            positions = names.compactMap { name in index[name].map { (name, $0) } }
+        }
+
+        subscript(name: String) -> Int? { positions.first { $0.name == name }?.at }
     }
 
     /// A certificate number or dependant id, normalised: 1 to 30 letters and digits.
@@ -117,14 +171,22 @@ public enum RosterCSV {
         let value = MatchKey.certificate(raw)
         if value.isEmpty {
             errors.append(.init(line: line, field: field, reason: "required"))
-        } else if value.count > 30 || !value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+        } else if !isShortAlphanumeric(value) {
             errors.append(.init(line: line, field: field, reason: "invalid_format"))
         }
         return value
     }
 
-    /// Checks `last_name`, `first_name` and `date_of_birth`; returns the date of birth.
-    static func person(_ value: (String) -> String, line: Int, errors: inout [RosterLineError]) -> String {
+    /// 1 to 30 ASCII letters and digits (counted as characters).
+    static func isShortAlphanumeric(_ value: String) -> Bool {
+        if value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") || ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }) {
+            return value.utf8.count <= 30
+        }
+        return value.count <= 30 && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+
+    /// Checks `last_name`, `first_name` and `date_of_birth` (`today`: `CalendarDate.today()`, read once per file); returns the date of birth.
+    static func person(_ value: (String) -> String, line: Int, today: String, errors: inout [RosterLineError]) -> String {
         for field in ["last_name", "first_name"] {
             let name = value(field)
             if name.isEmpty {
@@ -136,7 +198,7 @@ public enum RosterCSV {
         let dob = value("date_of_birth")
         if dob.isEmpty {
             errors.append(.init(line: line, field: "date_of_birth", reason: "required"))
-        } else if !CalendarDate.isValidPast(dob) {
+        } else if !CalendarDate.isValidPast(dob, today: today) {
             errors.append(.init(line: line, field: "date_of_birth", reason: "invalid_date"))
         }
         return dob
@@ -174,59 +236,11 @@ public enum RosterCSV {
     /// RFC 4180 records with the physical line each starts on (quoted fields may span lines).
     static func split(_ text: String) -> [Record] {
         var records: [Record] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var line = 1
-        var recordLine = 1
-        var iterator = Array(text.unicodeScalars).makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let p = pending { pending = nil; return p }
-            return iterator.next()
-        }
-        var sawAny = false
-        while let c = next() {
-            sawAny = true
-            if inQuotes {
-                if c == "\"" {
-                    if let n = next() {
-                        if n == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = n }
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"" where field.isEmpty:
-                inQuotes = true
-            case ",":
-                fields.append(field)
-                field = ""
-            case "\r":
-                continue
-            case "\n":
-                fields.append(field)
-                records.append(Record(line: recordLine, fields: fields))
-                fields = []
-                field = ""
-                line += 1
-                recordLine = line
-            default:
-                field.unicodeScalars.append(c)
-            }
-        }
-        if sawAny, !(fields.isEmpty && field.isEmpty) {
-            fields.append(field)
-            records.append(Record(line: recordLine, fields: fields))
-        }
-        if let first = records.first?.fields.first, first.hasPrefix("\u{FEFF}") {
-            records[0].fields[0] = String(first.dropFirst())
-        }
+        var reader = CSVReader()
+        var text = text
+        let keep = { (record: CSVReader.Record) in records.append(Record(line: record.line, fields: (0..<record.count).map(record.string))) }
+        text.withUTF8 { reader.feed(UnsafeRawBufferPointer($0), keep) }
+        reader.finish(keep)
         return records
     }
 }

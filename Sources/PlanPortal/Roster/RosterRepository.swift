@@ -17,11 +17,30 @@ public struct RosterRepository: Sendable {
     let webhooks: WebhookOutbox
     let logger: Logger
 
-    /// Upserts `rows` by certificate number in one transaction; members not listed are left alone.
+    /// Checks a roster file that `read` hands over piece by piece (each piece to the function it
+    /// is given) and, when every line is valid, applies it; otherwise throws `roster_invalid`
+    /// listing every bad line, and nothing is applied. The valid rows wait in COPY's text format
+    /// (about the file's size), never as values, until the file is known to be valid.
+    public func importCSV(
+        plan: PlanSlug, audit: NewAuditEvent, read: (_ feed: (UnsafeRawBufferPointer) -> Void) throws -> Void
+    ) async throws -> RosterImportResult {
+        var parser = RosterCSV.Parser()
+        var staged = RosterStaging()
+        try read { chunk in parser.feed(chunk) { staged.append($0) } }
+        if let errors = parser.finish({ staged.append($0) }) { throw Problem.rosterInvalid(errors.lines) }
+        return try await importStaged(staged, plan: plan, audit: audit)
+    }
+
+    /// `importCSV` of a file held in memory (a request body).
+    public func importCSV(_ buffer: ByteBuffer, plan: PlanSlug, audit: NewAuditEvent) async throws -> RosterImportResult {
+        try await importCSV(plan: plan, audit: audit) { feed in buffer.withUnsafeReadableBytes(feed) }
+    }
+
+    /// Upserts the staged rows by certificate number in one transaction; members not listed are left alone.
     /// COPY into a transaction-scoped staging table, then one `INSERT … ON CONFLICT DO UPDATE`
     /// that only touches rows whose data changed. Coverage is replaced only when the file has coverage columns.
-    public func importRows(_ rows: [RosterRow], plan: PlanSlug, audit event: NewAuditEvent) async throws -> RosterImportResult {
-        let setsCoverage = rows.contains(where: \.setsCoverage)
+    func importStaged(_ staged: RosterStaging, plan: PlanSlug, audit event: NewAuditEvent) async throws -> RosterImportResult {
+        let setsCoverage = staged.setsCoverage
         return try await client.withTransaction(logger: logger) { tx in
             try await tx.query(
                 """
@@ -33,18 +52,7 @@ public struct RosterRepository: Sendable {
                 """,
                 logger: logger
             )
-            try await Self.copy(
-                rows.map { row in
-                    [row.certificateNumber, row.lastName, row.firstName, MatchKey.name(row.lastName), MatchKey.name(row.firstName), row.dateOfBirth,
-                     row.email, row.coverageStatus, row.coverageStart, row.coverageEnd]
-                },
-                into: "roster_staging",
-                columns: [
-                    "certificate_number", "last_name", "first_name", "last_name_key", "first_name_key", "date_of_birth", "email",
-                    "coverage_status", "coverage_start", "coverage_end",
-                ],
-                on: tx, logger: logger
-            )
+            try await Self.copy(staged.data, into: "roster_staging", columns: RosterStaging.columns, on: tx, logger: logger)
             let result = try await tx.query(
                 """
                 WITH upserted AS (
@@ -71,16 +79,7 @@ public struct RosterRepository: Sendable {
                 """,
                 logger: logger
             )
-            return try await record(result, lines: rows.count, roster: "members", plan: plan, audit: event, on: tx)
-        }
-    }
-
-    /// Parses a roster file and, when every line is valid, applies it; otherwise throws
-    /// `roster_invalid` listing every bad line, and nothing is applied.
-    public func importCSV(_ text: String, plan: PlanSlug, audit: NewAuditEvent) async throws -> RosterImportResult {
-        switch RosterCSV.parse(text) {
-        case .failure(let errors): throw Problem.rosterInvalid(errors.lines)
-        case .success(let rows): return try await importRows(rows, plan: plan, audit: audit)
+            return try await record(result, lines: staged.rows, roster: "members", plan: plan, audit: event, on: tx)
         }
     }
 
@@ -98,18 +97,22 @@ public struct RosterRepository: Sendable {
         return counts
     }
 
-    /// COPYs `rows` (nil is NULL) into a staging table, 64 KiB at a time.
+    /// COPYs `rows` (nil is NULL) into a staging table.
     static func copy(_ rows: [[String?]], into table: String, columns: [String], on tx: PostgresConnection, logger: Logger) async throws {
+        var buffer = ByteBuffer()
+        for row in rows {
+            buffer.writeString(row.map { $0.map(Self.copyText) ?? "\\N" }.joined(separator: "\t") + "\n")
+        }
+        try await copy(buffer, into: table, columns: columns, on: tx, logger: logger)
+    }
+
+    /// COPYs rows already in COPY's text format into a staging table, in messages of 1 MiB.
+    static func copy(_ data: ByteBuffer, into table: String, columns: [String], on tx: PostgresConnection, logger: Logger) async throws {
         try await tx.copyFrom(table: table, columns: columns, logger: logger) { writer in
-            var buffer = ByteBuffer()
-            for row in rows {
-                buffer.writeString(row.map { $0.map(Self.copyText) ?? "\\N" }.joined(separator: "\t") + "\n")
-                if buffer.readableBytes > 64 * 1024 {
-                    try await writer.write(buffer)
-                    buffer.clear()
-                }
+            var data = data
+            while data.readableBytes > 0, let chunk = data.readSlice(length: min(data.readableBytes, 1 << 20)) {
+                try await writer.write(chunk)
             }
-            if buffer.readableBytes > 0 { try await writer.write(buffer) }
         }
     }
 
