@@ -60,4 +60,49 @@ import Testing
         #expect(en.text.contains("24 hours") && en.text.contains("UHIP UdeM"))
         #expect(ActivationStatus(expiresAt: Date(), email: "jeanne@umontreal.ca").emailHint == "j•••@umontreal.ca")
     }
+
+    /// The claim and enrolment-request notices (one builder): subject with the plan's name and the
+    /// short reference, the TPA's reason, the portal link and the support line, in each language;
+    /// never a date of birth or a certificate number.
+    @Test func noticesNameTheRecordAndSendToThePortal() throws {
+        let plan = Plan(
+            slug: PlanSlug("ramu-udem")!, schema: "plan_ramu_udem", nameFr: "RAMU UdeM", nameEn: "UHIP UdeM", emailDomains: ["umontreal.ca"],
+            portalUrl: "https://p.example.ca", support: SupportContact(phone: "1-888-509-7797", email: nil, hoursFr: nil, hoursEn: nil),
+            defaultLocale: .fr, createdAt: Date(), updatedAt: Date()
+        )
+        let id = UUID(uuidString: "0A1B2C3D-0000-4000-8000-000000000000")!
+        let claim = ClaimSummary(
+            id: id, status: .partiallyApproved, category: "dental", serviceDate: "2026-09-01", providerName: "Clinique Nord", amountCents: 12000,
+            currency: "CAD", approvedAmountCents: 9050, submittedAt: Date(), updatedAt: Date(), patient: "self"
+        )
+        let fr = MailTemplates.claimStatusChanged(plan: plan, language: .fr, to: "a@umontreal.ca", claim: claim, reason: "Plafond atteint")
+        #expect(fr.subject == "RAMU UdeM : votre réclamation 0a1b2c3d a été approuvée en partie")
+        #expect(fr.text.hasPrefix("Bonjour,\n\nVotre réclamation 0a1b2c3d (Clinique Nord, 2026-09-01, 120,00 $) a été approuvée en partie : 90,50 $ vous seront remboursés sur 120,00 $.\n\nMotif : Plafond atteint\n\nConsultez le détail"))
+        #expect(fr.text.contains("https://p.example.ca") && fr.text.contains("1-888-509-7797"))
+        #expect(fr.html.contains("Ouvrir le portail"))
+        let en = MailTemplates.claimStatusChanged(plan: plan, language: .en, to: "a@umontreal.ca", claim: claim, reason: nil)
+        #expect(en.subject == "UHIP UdeM: your claim 0a1b2c3d was partially approved")
+        #expect(!en.text.contains("Reason") && en.text.contains("$90.50 of $120.00") && en.html.contains("Open the portal"))
+
+        var request = DependantRequest(
+            id: id, status: .submitted, late: true, relationship: .child, lastName: "Côté", firstName: "Noé", dateOfBirth: "2026-08-30",
+            eventDate: "2026-08-30", reason: nil, dependantId: nil, documents: [], createdAt: Date(), decidedAt: nil, certificateNumber: "C123"
+        )
+        let received = MailTemplates.dependantRequest(plan: plan, language: .fr, to: "a@umontreal.ca", request: request)
+        #expect(received.subject == "RAMU UdeM : demande d'adhésion reçue (0a1b2c3d)")
+        #expect(received.text.contains("pour Noé Côté a bien été reçue") && received.text.contains("frais de retard"))
+        #expect(received.text.contains("joindre des pièces justificatives"))
+        #expect(!received.text.contains("2026-08-30") && !received.text.contains("C123"))
+        request.status = .approved
+        request.dependantId = "02"
+        request.reason = nil
+        let approved = MailTemplates.dependantRequest(plan: plan, language: .en, to: "a@umontreal.ca", request: request)
+        #expect(approved.subject == "UHIP UdeM: enrolment request approved (0a1b2c3d)")
+        #expect(approved.text.contains("for Noé Côté was approved (dependant number: 02).") && !approved.text.contains("late fee"))
+        #expect(approved.text.contains("See the details in the member portal:"))
+        request.status = .denied
+        request.reason = "Pièce manquante"
+        let denied = MailTemplates.dependantRequest(plan: plan, language: .fr, to: "a@umontreal.ca", request: request)
+        #expect(denied.text.contains("a été refusée") && denied.text.contains("Motif : Pièce manquante"))
+    }
 }

@@ -109,6 +109,19 @@ import Testing
         #expect(SecretToken.digest(a).count == 32)
         #expect(AdminKeySecret.generate().hasPrefix("ppk_"))
     }
+
+    @Test func base64URLIsFoundationsBase64WithTheURLAlphabetAndNoPadding() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...40 {
+            for _ in 0..<20 {
+                let bytes = (0..<length).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+                let expected = Data(bytes).base64EncodedString()
+                    .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+                #expect(SecretToken.base64URL(bytes) == expected, "length \(length)")
+            }
+        }
+        #expect(SecretToken.base64URL([0xfb, 0xff, 0xbf]) == "-_-_")
+    }
 }
 
 @Suite struct SQLScriptTests {
@@ -128,5 +141,26 @@ import Testing
         #expect(statements[0].hasSuffix(#"CREATE TABLE a (x text DEFAULT 'a;b', "we;ird" int)"#))
         #expect(statements[1].contains("RAISE EXCEPTION 'no; way'; END;"))
         #expect(statements[2].hasSuffix("$body$ SELECT 1; $body$"))
+    }
+}
+
+@Suite struct AuditDetailsJSONTests {
+    /// What the audit trail stores decodes back to the same details, whatever the text holds.
+    @Test func detailsTextDecodesBackToTheSameDetails() throws {
+        let samples: [AuditDetails] = [
+            .init(),
+            .init(outcome: "invalid_credentials"),
+            .init(fields: [], outcome: nil, memberId: UUID()),
+            .init(fields: ["name\"quoted\"", "back\\slash", "line\nbreak\ttab\r", "\u{1}\u{1f}", "é à 💊"], outcome: "ok", memberId: UUID()),
+        ]
+        for details in samples {
+            let text = details.jsonText
+            #expect(try JSONDecoder().decode(AuditDetails.self, from: Data(text.utf8)) == details, "\(text)")
+            let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            #expect(object != nil)
+            #expect(object?.keys.contains("outcome") == (details.outcome != nil))
+        }
+        #expect(AuditDetails(outcome: "x").jsonText == #"{"outcome":"x"}"#)
+        #expect(JSONText.string("\u{0}\u{1f}") == #""\u0000\u001f""#)
     }
 }

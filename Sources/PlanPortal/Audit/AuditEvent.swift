@@ -76,3 +76,19 @@ public struct AuditEventPage: Codable, Sendable {
     /// Null on the last page.
     @Nullable public var nextCursor: String?
 }
+
+extension AuditDetails {
+    /// The details as the JSON object `audit_events.details` stores (absent fields left out),
+    /// written directly rather than through `JSONEncoder` (every login writes one).
+    var jsonText: String {
+        var out = "{"
+        func member(_ name: String, _ value: String) {
+            if out.utf8.count > 1 { out += "," }
+            out += "\"\(name)\":\(value)"
+        }
+        if let fields { member("fields", "[" + fields.map(JSONText.string).joined(separator: ",") + "]") }
+        if let outcome { member("outcome", JSONText.string(outcome)) }
+        if let memberId { member("memberId", JSONText.string(memberId)) }
+        return out + "}"
+    }
+}

@@ -14,7 +14,7 @@ public struct AuditRepository: Sendable {
 
     /// Appends inside the caller's transaction, so the event exists exactly when the change does.
     public func append(_ event: NewAuditEvent, plan: PlanSlug, on connection: PostgresConnection) async throws {
-        let details = String(decoding: try JSONEncoder().encode(event.details), as: UTF8.self)
+        let details = event.details.jsonText
         try await connection.query(
             """
             INSERT INTO \(schema: plan).audit_events (action, actor_type, actor_id, request_id, ip, details)

@@ -119,43 +119,8 @@ public struct ClaimRepository: Sendable {
     /// `attachment_limit_reached` or `upload_quota_exceeded` for `incoming` more bytes.
     func checkAttachmentRoom(plan: PlanSlug, accountID: UUID, claimID: UUID, incoming: Int) async throws {
         try await client.withConnection { connection in
-            try await checkAttachmentRoom(plan: plan, accountID: accountID, claimID: claimID, incoming: incoming, lock: "", on: connection)
+            try await UploadRoom.claimReceipts.check(plan: plan, accountID: accountID, recordID: claimID, incoming: incoming, locking: false, on: connection, logger: logger)
         }
-    }
-
-    /// The claim's status, its receipts so far and the account's bytes of the last 24 hours, with
-    /// the problem that refuses `incoming` more bytes. `lock` is `FOR SHARE` inside the storing
-    /// transaction (after the account's row lock, so the counts cannot change underneath).
-    private func checkAttachmentRoom(
-        plan: PlanSlug, accountID: UUID, claimID: UUID, incoming: Int, lock: String, on connection: PostgresConnection
-    ) async throws {
-        let claims = try await connection.query(
-            "SELECT status FROM \(schema: plan).claims WHERE id = \(claimID) AND account_id = \(accountID) \(unescaped: lock)",
-            logger: logger
-        )
-        guard let status = try await claims.decode(ClaimStatus.self).one() else { throw Problem.claimNotFound }
-        guard status == .submitted else { throw Problem.claimNotEditable }
-        // The seconds until enough of the account's recent bytes are more than 24 hours old for
-        // `incoming` to fit (oldest first), or null when it fits now.
-        let rows = try await connection.query(
-            """
-            WITH recent AS (
-                SELECT a.id, a.size_bytes::bigint AS size, a.created_at
-                FROM \(schema: plan).claim_attachments a JOIN \(schema: plan).claims c ON c.id = a.claim_id
-                WHERE c.account_id = \(accountID) AND a.created_at > now() - interval '24 hours'
-            ), running AS (
-                SELECT created_at, sum(size) OVER (ORDER BY created_at, id) AS expiring, sum(size) OVER () AS used FROM recent
-            )
-            SELECT (SELECT count(*)::int FROM \(schema: plan).claim_attachments WHERE claim_id = \(claimID)),
-                   CASE WHEN coalesce((SELECT sum(size) FROM recent), 0) + \(incoming) <= \(AttachmentLimits.dailyBytes) THEN NULL
-                        ELSE coalesce((SELECT ceil(extract(epoch FROM min(created_at) + interval '24 hours' - now()))::bigint
-                                       FROM running WHERE used - expiring + \(incoming) <= \(AttachmentLimits.dailyBytes)), 86400) END
-            """,
-            logger: logger
-        )
-        guard let (count, wait) = try await rows.decode((Int, Int64?).self).one() else { throw Problem.internalError }
-        guard count < AttachmentLimits.perClaim else { throw Problem.attachmentLimitReached }
-        if let wait { throw Problem.uploadQuotaExceeded(retryAfter: max(1, Int(wait))) }
     }
 
     /// Stores a sniffed receipt on a claim of this account that is still `submitted`, within the
@@ -167,7 +132,7 @@ public struct ClaimRepository: Sendable {
         let sha256 = SHA256.hash(data: bytes.readableBytesView).hexString
         return try await client.transaction(logger: logger) { tx in
             try await tx.query("SELECT 1 FROM \(schema: plan).accounts WHERE id = \(accountID) FOR NO KEY UPDATE", logger: logger)
-            try await checkAttachmentRoom(plan: plan, accountID: accountID, claimID: claimID, incoming: bytes.readableBytes, lock: "FOR SHARE", on: tx)
+            try await UploadRoom.claimReceipts.check(plan: plan, accountID: accountID, recordID: claimID, incoming: bytes.readableBytes, locking: true, on: tx, logger: logger)
             let inserted = try await tx.query(
                 """
                 INSERT INTO \(schema: plan).claim_attachments (claim_id, content_type, filename, size_bytes, sha256, content)

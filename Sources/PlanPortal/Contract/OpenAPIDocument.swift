@@ -37,7 +37,7 @@ public struct OpenAPIDocument: Sendable {
                     }
                 }
             }
-            writeString(text, into: &out)
+            JSONText.appendString(text, to: &out)
         case .mapping(let mapping):
             out += "{"
             var first = true
@@ -45,7 +45,7 @@ public struct OpenAPIDocument: Sendable {
                 guard case .scalar(let keyScalar) = key else { throw ConfigError("openapi.yaml: non-scalar mapping key") }
                 if !first { out += "," }
                 first = false
-                writeString(keyScalar.string, into: &out)
+                JSONText.appendString(keyScalar.string, to: &out)
                 out += ":"
                 try writeJSON(value, into: &out)
             }
@@ -62,25 +62,5 @@ public struct OpenAPIDocument: Sendable {
         case .alias:
             throw ConfigError("openapi.yaml: YAML aliases are not supported; use $ref")
         }
-    }
-
-    static func writeString(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }

@@ -148,34 +148,8 @@ struct DependantRequestRepository: Sendable {
     /// `dependant_request_not_editable`, `attachment_limit_reached` or `upload_quota_exceeded`.
     func checkDocumentRoom(plan: PlanSlug, accountID: UUID, requestID: UUID, incoming: Int) async throws {
         try await client.withConnection { connection in
-            try await checkDocumentRoom(plan: plan, accountID: accountID, requestID: requestID, incoming: incoming, lock: "", on: connection)
+            try await UploadRoom.requestDocuments.check(plan: plan, accountID: accountID, recordID: requestID, incoming: incoming, locking: false, on: connection, logger: logger)
         }
-    }
-
-    /// The request's status, its documents so far and the account's document bytes of the last
-    /// 24 hours (the receipts' limits, counted apart from them); `lock` is `FOR SHARE` when storing.
-    private func checkDocumentRoom(
-        plan: PlanSlug, accountID: UUID, requestID: UUID, incoming: Int, lock: String, on connection: PostgresConnection
-    ) async throws {
-        let requests = try await connection.query(
-            "SELECT status FROM \(schema: plan).dependant_requests WHERE id = \(requestID) AND account_id = \(accountID) \(unescaped: lock)",
-            logger: logger
-        )
-        guard let status = try await requests.decode(DependantRequestStatus.self).one() else { throw Problem.dependantRequestNotFound }
-        guard status == .submitted else { throw Problem.dependantRequestNotEditable }
-        let rows = try await connection.query(
-            """
-            SELECT (SELECT count(*)::int FROM \(schema: plan).dependant_request_documents WHERE request_id = \(requestID)),
-                   coalesce(sum(d.size_bytes), 0)::bigint,
-                   coalesce(ceil(extract(epoch FROM min(d.created_at) + interval '24 hours' - now())), 0)::bigint
-            FROM \(schema: plan).dependant_request_documents d JOIN \(schema: plan).dependant_requests r ON r.id = d.request_id
-            WHERE r.account_id = \(accountID) AND d.created_at > now() - interval '24 hours'
-            """,
-            logger: logger
-        )
-        guard let (count, used, wait) = try await rows.decode((Int, Int64, Int64).self).one() else { throw Problem.internalError }
-        guard count < AttachmentLimits.perClaim else { throw Problem.documentLimitReached }
-        if used + Int64(incoming) > Int64(AttachmentLimits.dailyBytes) { throw Problem.uploadQuotaExceeded(retryAfter: max(1, Int(wait))) }
     }
 
     /// Stores a sniffed document on a request of this account still awaiting its decision.
@@ -185,7 +159,7 @@ struct DependantRequestRepository: Sendable {
         let sha256 = SHA256.hash(data: bytes.readableBytesView).hexString
         return try await client.transaction(logger: logger) { tx in
             try await tx.query("SELECT 1 FROM \(schema: plan).accounts WHERE id = \(accountID) FOR NO KEY UPDATE", logger: logger)
-            try await checkDocumentRoom(plan: plan, accountID: accountID, requestID: requestID, incoming: bytes.readableBytes, lock: "FOR SHARE", on: tx)
+            try await UploadRoom.requestDocuments.check(plan: plan, accountID: accountID, recordID: requestID, incoming: bytes.readableBytes, locking: true, on: tx, logger: logger)
             let inserted = try await tx.query(
                 """
                 INSERT INTO \(schema: plan).dependant_request_documents (request_id, content_type, filename, size_bytes, sha256, content)

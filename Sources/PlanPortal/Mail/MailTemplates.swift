@@ -119,6 +119,23 @@ enum MailTemplates {
         return contact + (hours.map { " (\($0))" } ?? "")
     }
 
+    /// A notice about one of the member's records that sends them to the portal: "<plan> : <subject>",
+    /// the greeting, `body` (nil paragraphs left out), the TPA's reason, `prompt` (or "see the
+    /// details in the member portal"), the portal link and the support line.
+    static func portalNotice(
+        plan: Plan, language: Language, to: String, subject: String, body: [String?], reason: String?, prompt: LocalizedText? = nil
+    ) -> MailMessage {
+        let fr = language == .fr
+        let paragraphs = [fr ? "Bonjour," : "Hello,"] + body.compactMap { $0 }
+            + [reason.map { (fr ? "Motif : " : "Reason: ") + $0 }].compactMap { $0 }
+            + [(prompt ?? LocalizedText(fr: "Consultez le détail dans le portail des participants :", en: "See the details in the member portal:"))(language),
+               "{LINK}", supportLine(plan, language)]
+        return compose(
+            to: to, subject: plan.name(language) + (fr ? " : " : ": ") + subject, paragraphs: paragraphs,
+            link: plan.portalUrl, linkLabel: fr ? "Ouvrir le portail" : "Open the portal"
+        )
+    }
+
     static func compose(to: String, subject: String, paragraphs: [String], link: String, linkLabel: String) -> MailMessage {
         let text = paragraphs.map { $0 == "{LINK}" ? link : $0 }.joined(separator: "\n\n") + "\n"
         let html = "<!doctype html><html><body style=\"font-family:sans-serif\">"

@@ -131,7 +131,7 @@ struct SessionRepository: Sendable {
     ) async throws -> Date {
         let slug = plan.slug
         let event = facts.event("login.success", actor: .member(accountID))
-        let details = String(decoding: try JSONEncoder().encode(event.details), as: UTF8.self)
+        let details = event.details.jsonText
         let insert: PostgresQuery = """
             WITH still AS (
                 SELECT id FROM \(schema: slug).accounts WHERE id = \(accountID) AND password_hash = \(rehash ?? verifiedHash) AND status = 'active'

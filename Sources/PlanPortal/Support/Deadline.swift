@@ -38,14 +38,13 @@ public func withDeadline<T: Sendable>(
             _ = finish(.failure(error))
         }
     }
-    let timer = Task {
-        try? await Task.sleep(for: timeout)
-        if !Task.isCancelled, finish(.failure(DeadlineExceeded())) {
+    let timer = DeadlineClock.shared.schedule(after: timeout) {
+        if finish(.failure(DeadlineExceeded())) {
             work.cancel()
             onTimeout()
         }
     }
-    defer { timer.cancel() }
+    defer { DeadlineClock.shared.cancel(timer) }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
             let ready = outcome.withLockedValue { state -> Result<T, any Error>? in
