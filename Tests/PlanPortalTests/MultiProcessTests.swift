@@ -154,6 +154,23 @@ struct ServerProcess {
         #expect(codes == Array(repeating: "invalid_credentials", count: 5) + ["challenge_required", "challenge_required"])
     }
 
+    /// A SIGTERM with nothing in flight ends the replica cleanly: exit status 0, as an orchestrator
+    /// expects of a graceful stop (before, the background loops' cancelled sleeps came out as
+    /// "Error: CancellationError()" and status 1).
+    @Test func aGracefulShutdownExitsZero() async throws {
+        let server = try await ServerProcess.start()
+        defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
+        #expect(await server.ready())
+        // Past the services' first wait, so each one is sleeping in its loop when the signal comes.
+        try await Task.sleep(for: .seconds(1))
+        server.process.terminate()
+        let deadline = ContinuousClock.now + .seconds(15)
+        while server.process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!server.process.isRunning, "the server stops within 15 s of SIGTERM")
+        #expect(server.process.terminationReason == .exit)
+        #expect(server.process.terminationStatus == 0)
+    }
+
     /// SIGTERM drains requests in flight, but no longer than `SHUTDOWN_GRACE_SECONDS`: a request
     /// that cannot finish (here one waiting on a row lock the test holds, under a 60 s statement
     /// timeout) cannot keep the replica alive.

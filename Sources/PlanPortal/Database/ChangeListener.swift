@@ -40,7 +40,8 @@ public struct ChangeListener: Service {
                     logger.warning("change listener restarting", metadata: ["error": "\(SafeError.describe(error))"])
                 }
                 for subscription in subscriptions { subscription.lost() }
-                try await Task.sleep(for: .seconds(1))
+                // Cancelled by a graceful shutdown: the loop ends, without an error.
+                try? await Task.sleep(for: .seconds(1))
             }
         }
         for subscription in subscriptions { subscription.lost() }

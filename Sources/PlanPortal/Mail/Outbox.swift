@@ -154,10 +154,12 @@ public struct OutboxDeliveryService: Service {
                 do {
                     sent = try await deliverDue()
                 } catch {
+                    if Task.isCancelled { break }
                     logger.warning("outbox poll failed", metadata: ["error": "\(SafeError.describe(error))"])
                     sent = 0
                 }
-                if sent == 0 { try await Task.sleep(for: pollInterval) }
+                // Cancelled by a graceful shutdown: the loop ends, without an error.
+                if sent == 0 { try? await Task.sleep(for: pollInterval) }
             }
         }
     }

@@ -74,8 +74,11 @@ public struct RateLimitSweeper: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
+            // A graceful shutdown cancels the wait and ends the loop without an error (the
+            // process then exits 0).
             while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled else { break }
                 do {
                     try await limiter.sweep()
                 } catch {

@@ -84,7 +84,10 @@ public struct WebhookDeliveryService: Service {
                             }
                         }
                     } catch {
-                        logger.warning("webhook poll failed", metadata: ["error": "\(SafeError.describe(error))"])
+                        // A poll cut by the shutdown is no failure.
+                        if !Task.isCancelled && !Task.isShuttingDownGracefully {
+                            logger.warning("webhook poll failed", metadata: ["error": "\(SafeError.describe(error))"])
+                        }
                     }
                 }
                 // Everything due (within the limits) is under way: claim again when an attempt
@@ -184,9 +187,9 @@ public struct WebhookDeliveryService: Service {
             let (due, oldest) = try await outbox.queueStats()
             Gauge(label: "planportal_webhook_queue_due", factory: metrics).record(due)
             Gauge(label: "planportal_webhook_queue_age_seconds", factory: metrics).record(oldest)
-        } catch {
+        } catch where !Task.isCancelled {
             logger.warning("webhook queue stats failed", metadata: ["error": "\(SafeError.describe(error))"])
-        }
+        } catch {}
     }
 }
 
