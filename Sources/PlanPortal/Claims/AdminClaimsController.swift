@@ -16,7 +16,7 @@ struct AdminClaimsController: Sendable {
 
     @Sendable func listPlanClaims(_ request: Request, context: AdminPlanRequestContext) async throws -> Response {
         let query = try ClaimListQuery(request.uri)
-        return try .json(try await claims.list(plan: context.plan.slug, accountID: nil, query: query), headers: [.cacheControl: "no-store"])
+        return .json(writing: try await claims.list(plan: context.plan.slug, accountID: nil, query: query), headers: [.cacheControl: "no-store"])
     }
 
     /// One claim with its history and receipts (audited: `claim.viewed`, with the member).

@@ -33,7 +33,7 @@ struct MemberClaimsController: Sendable {
 
     @Sendable func listMyClaims(_ request: Request, context: MemberRequestContext) async throws -> Response {
         let page = try await claims.listMyClaims(plan: context.plan, session: context.session, query: try ClaimListQuery(request.uri))
-        return try .json(page, headers: [.cacheControl: "no-store"])
+        return .json(writing: page, headers: [.cacheControl: "no-store"])
     }
 
     @Sendable func getMyClaim(_ request: Request, context: MemberRequestContext) async throws -> Response {

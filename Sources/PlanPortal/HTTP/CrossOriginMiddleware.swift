@@ -29,12 +29,22 @@ struct CrossOriginMiddleware: RouterMiddleware {
         case admin
     }
 
+    /// The first three non-empty segments decide, read one by one (no array per request).
     static func scope(of path: Substring) -> Scope? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard parts.count >= 2, parts[0] == "v1" else { return nil }
-        if parts[1] == "admin" { return .admin }
-        if parts[1] == "plans", parts.count >= 3 { return .plan(parts[2]) }
+        var rest = path
+        guard nextSegment(of: &rest) == "v1", let second = nextSegment(of: &rest) else { return nil }
+        if second == "admin" { return .admin }
+        if second == "plans", let plan = nextSegment(of: &rest) { return .plan(plan) }
         return nil
+    }
+
+    /// The next non-empty `/`-separated segment of `rest`, which is left after it.
+    private static func nextSegment(of rest: inout Substring) -> Substring? {
+        while rest.utf8.first == UInt8(ascii: "/") { rest = rest.dropFirst() }
+        guard !rest.isEmpty else { return nil }
+        let end = rest.utf8.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+        defer { rest = rest[end...] }
+        return rest[..<end]
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

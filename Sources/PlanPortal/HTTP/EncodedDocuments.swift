@@ -27,7 +27,8 @@ final class EncodedDocuments<Value: Encodable & Equatable & Sendable>: Sendable 
     /// The response `Response.json(value, headers:)` gives.
     func response(plan: PlanSlug, language: Language, _ value: Value, headers: HTTPFields) throws -> Response {
         var headers = headers
-        headers[.contentType] = Response.jsonContentType
+        // Headers built with it already (`publicJSONDocument`) are not copied to set it again.
+        if headers[.contentType] != Response.jsonContentType { headers[.contentType] = Response.jsonContentType }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: try body(plan: plan, language: language, value)))
     }
 }

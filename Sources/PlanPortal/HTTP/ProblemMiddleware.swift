@@ -16,7 +16,8 @@ public struct ProblemMiddleware: RouterMiddleware {
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        let start = ContinuousClock.now
+        // The clock is read only when the request line will be logged.
+        let start = context.logger.logLevel <= .info ? ContinuousClock.now : nil
         var response: Response
         do {
             response = try await next(request, context)
@@ -25,7 +26,7 @@ public struct ProblemMiddleware: RouterMiddleware {
             response = Self.render(problem, request: request, context: context)
         }
         response.headers[.requestID] = context.id
-        guard context.logger.logLevel <= .info else { return response }
+        guard let start else { return response }
         let elapsed = ContinuousClock.now - start
         context.logger.info(
             "request",

@@ -52,6 +52,17 @@ extension HTTPFields {
         publicDocuments[language] ?? publicDocument
     }
 
+    /// `publicDocument(language)` of a JSON body (with its `Content-Type`).
+    static func publicJSONDocument(_ language: Language) -> HTTPFields {
+        publicJSONDocuments[language] ?? publicDocument
+    }
+
+    private static let publicJSONDocuments: [Language: HTTPFields] = publicDocuments.mapValues { fields in
+        var fields = fields
+        fields[.contentType] = Response.jsonContentType
+        return fields
+    }
+
     /// `publicDocument(_:)` of each language, built once.
     private static let publicDocuments: [Language: HTTPFields] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
         var fields = publicDocument

@@ -59,7 +59,7 @@ struct MemberRegistrationController: Sendable {
     @Sendable func listSecurityQuestions(_ request: Request, context: PlanRequestContext) async throws -> Response {
         let language = context.language(request)
         let questions = registration.listSecurityQuestions(plan: context.plan, language: language)
-        return try securityQuestions.response(plan: context.plan.slug, language: language, questions, headers: .publicDocument(language))
+        return try securityQuestions.response(plan: context.plan.slug, language: language, questions, headers: .publicJSONDocument(language))
     }
 
     @Sendable func getPasswordPolicy(_ request: Request, context: PlanRequestContext) async throws -> Response {
