@@ -172,13 +172,13 @@ import Testing
         }
     }
     @Test func theScopeOfAPathIsItsFirstSegments() {
-        let cases: [(String, CrossOriginMiddleware.Scope?)] = [
+        let cases: [(String, CrossOrigin.Scope?)] = [
             ("/v1/plans/ramu-demo/security-questions", .plan("ramu-demo")), ("/v1/plans/x", .plan("x")), ("//v1//plans//abc//", .plan("abc")),
             ("/v1/admin", .admin), ("/v1/admin/plans/x", .admin), ("/v1/plans", nil), ("/v1/plans/", nil), ("/v1", nil), ("/", nil), ("", nil),
             ("/healthz", nil), ("/v2/plans/x", nil), ("/v1x/plans/x", nil), ("/portal/ramu-demo/", nil), ("/v1/planss/x", nil), ("v1/admin", .admin),
         ]
         for (path, scope) in cases {
-            #expect(CrossOriginMiddleware.scope(of: Substring(path)) == scope, "\(path)")
+            #expect(CrossOrigin.scope(of: Substring(path)) == scope, "\(path)")
         }
     }
 }

@@ -209,7 +209,7 @@ final class ScriptedSMTPServer: ChannelInboundHandler, @unchecked Sendable {
             try await services.postgres.query("CREATE TABLE IF NOT EXISTS log_probe.people (email text CONSTRAINT people_email_key UNIQUE)")
             try await services.postgres.query("INSERT INTO log_probe.people VALUES (\(secret))")
             let router = Router(context: AppRequestContext.self)
-            router.add(middleware: ProblemMiddleware())
+            router.add(middleware: EdgeMiddleware(services: services, routes: RouteTable()))
             router.post("probe") { _, _ -> Response in
                 try await services.postgres.query("INSERT INTO log_probe.people VALUES (\(secret))")
                 return Response(status: .ok)

@@ -1,17 +1,14 @@
 import Hummingbird
+import Metrics
 import Prometheus
 
 /// Routes of the whole API, grouped like the contract's tags. Groups resolve once what their
 /// routes share: the admin key, the plan (`{plan}`), the member's session.
-func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry) -> Router<AppRequestContext> {
+/// `metrics`: where request metrics go (nil: `MetricsSystem.factory`, which `serve` bootstraps).
+func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry, metrics: (any MetricsFactory)? = nil) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: ClientAddressMiddleware(proxies: services.config.trustedProxies, environment: services.config.environment))
-    router.add(middleware: SecurityHeadersMiddleware())
     let routes = RouteTable()
-    router.add(middleware: CrossOriginMiddleware(plans: services.plans, adminOrigins: services.config.adminAllowedOrigins, table: routes))
-    router.add(middleware: ProblemMiddleware())
-    router.add(middleware: MetricsMiddleware())
-    router.add(middleware: MethodNotAllowedMiddleware(table: routes))
+    router.add(middleware: EdgeMiddleware(services: services, routes: routes, metrics: metrics))
     HealthController(migrator: services.migrator).addRoutes(to: router)
     ContractController(document: services.document).addRoutes(to: router)
     if services.config.metricsOnMainListener { MetricsController(registry: registry).addRoutes(to: router) }
@@ -35,10 +32,9 @@ func buildRouter(_ services: AppServices, registry: PrometheusCollectorRegistry)
     AdminWebhooksController(webhooks: services.webhooks, policy: services.outbound.policy, maxBodyBytes: maxBodyBytes).addRoutes(to: adminPlan)
 
     // `/v1/plans/{plan}/**`: the plan; a member's own routes also need a live session.
-    let plan = router.group("v1/plans/{plan}").add(middleware: HashingPlanMiddleware()).add(middleware: PlanMiddleware(plans: services.plans))
+    let plan = router.group("v1/plans/{plan}").add(middleware: PlanGroupMiddleware(plans: services.plans))
         .group(context: PlanRequestContext.self)
-    let member = router.group("v1/plans/{plan}").add(middleware: HashingPlanMiddleware()).add(middleware: PlanMiddleware(plans: services.plans))
-        .add(middleware: MemberSessionMiddleware(sessions: services.sessions))
+    let member = router.group("v1/plans/{plan}").add(middleware: PlanGroupMiddleware(plans: services.plans, sessions: services.sessions))
         .group(context: MemberRequestContext.self)
     MemberRegistrationController(registration: services.registration, maxBodyBytes: maxBodyBytes).addRoutes(to: plan)
     PublicPlanController(branding: services.branding).addRoutes(to: plan)

@@ -8,13 +8,13 @@ public struct AppRequestContext: RequestContext, PlanPortalContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AdminAuthMiddleware` on `/v1/admin/**`.
     public var adminKey: AdminKey?
-    /// Set by `PlanMiddleware` and `AdminPlanMiddleware` on the routes of one plan.
+    /// Set by `PlanGroupMiddleware` and `AdminPlanMiddleware` on the routes of one plan.
     var plan: Plan?
-    /// Set by `MemberSessionMiddleware` on a member's own routes.
+    /// Set by `PlanGroupMiddleware` on a member's own routes.
     var memberSession: MemberSession?
     /// Peer address of the TCP connection (before any proxy header is considered).
     public let peerAddress: SocketAddress?
-    /// The client's address after `TRUSTED_PROXIES` are peeled off (set by `ClientAddressMiddleware`).
+    /// The client's address after `TRUSTED_PROXIES` are peeled off (set by `EdgeMiddleware` through `ClientAddress`).
     public var clientIP: String?
 
     public init(source: ApplicationRequestContextSource) {

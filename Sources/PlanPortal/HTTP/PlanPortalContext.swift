@@ -54,19 +54,19 @@ protocol RequestScope: Sendable {
     init(_ context: AppRequestContext) throws
 }
 
-/// Routes under `/v1/plans/{plan}`: the plan `PlanMiddleware` found (404 before the handler otherwise).
+/// Routes under `/v1/plans/{plan}`: the plan `PlanGroupMiddleware` found (404 before the handler otherwise).
 typealias PlanRequestContext = ScopedRequestContext<PlanScope>
 
 struct PlanScope: RequestScope {
     let plan: Plan
 
     init(_ context: AppRequestContext) throws {
-        plan = try context.resolved(context.plan, by: "PlanMiddleware")
+        plan = try context.resolved(context.plan, by: "PlanGroupMiddleware")
     }
 }
 
 /// A member's own routes (`/v1/plans/{plan}/me…`, `sessions/current`): the plan and the session
-/// `MemberSessionMiddleware` authenticated (401 before the handler otherwise).
+/// `PlanGroupMiddleware` authenticated (401 before the handler otherwise).
 typealias MemberRequestContext = ScopedRequestContext<MemberScope>
 
 struct MemberScope: RequestScope {
@@ -74,8 +74,8 @@ struct MemberScope: RequestScope {
     let session: MemberSession
 
     init(_ context: AppRequestContext) throws {
-        plan = try context.resolved(context.plan, by: "PlanMiddleware")
-        session = try context.resolved(context.memberSession, by: "MemberSessionMiddleware")
+        plan = try context.resolved(context.plan, by: "PlanGroupMiddleware")
+        session = try context.resolved(context.memberSession, by: "PlanGroupMiddleware")
     }
 }
 

@@ -25,8 +25,7 @@ struct PortalController: Sendable {
         let portal = router.group("portal/{plan}")
             .add(middleware: PortalHeadersMiddleware())
             .add(middleware: PortalErrorMiddleware(renderer: renderer))
-            .add(middleware: HashingPlanMiddleware())
-            .add(middleware: PlanMiddleware(plans: plans))
+            .add(middleware: PlanGroupMiddleware(plans: plans))
             .group(context: PlanRequestContext.self)
         portal.get(use: home)
         portal.get("brand.css", use: brandStylesheet)
@@ -156,7 +155,7 @@ struct PortalErrorMiddleware: RouterMiddleware {
         } catch PortalRefusal.csrf(let language) {
             return page(request, language: language, title: "form_expired_title", body: nil, status: .forbidden, retryAfter: nil)
         } catch {
-            let problem = ProblemMiddleware.problem(for: error, context: context)
+            let problem = ProblemResponse.problem(for: error, context: context)
             let language = Self.language(request)
             let title = problem.status == .notFound ? "not_found_title" : "error_title"
             return page(

@@ -22,7 +22,7 @@ public struct FieldError: Codable, Sendable, Equatable {
 
 /// An RFC 9457 problem with a stable snake_case `code` and bilingual title and detail.
 ///
-/// Thrown anywhere below `ProblemMiddleware`, which renders it as `application/problem+json`
+/// Thrown anywhere below `EdgeMiddleware`, which renders it (`ProblemResponse`) as `application/problem+json`
 /// in the language the client asked for.
 public struct Problem: Error, Sendable {
     public var status: HTTPResponse.Status

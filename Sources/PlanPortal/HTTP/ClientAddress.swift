@@ -1,9 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// Puts the client's address in the context, honouring `X-Forwarded-For` only from trusted proxies.
-public struct ClientAddressMiddleware: RouterMiddleware {
-    public typealias Context = AppRequestContext
+/// The client's address, honouring `X-Forwarded-For` only from trusted proxies (step 1 of `EdgeMiddleware`).
+public struct ClientAddress: Sendable {
     let proxies: TrustedProxies
     /// The peer assumed for a request that came over no socket: `127.0.0.1` with `APP_ENV=test`,
     /// where the in-process test router has no TCP peer (so tests reach the same proxy rules as
@@ -15,13 +14,12 @@ public struct ClientAddressMiddleware: RouterMiddleware {
         self.inProcessPeer = environment == .test ? "127.0.0.1" : nil
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // Without trusted proxies a socket's peer is the client, which `remoteIP` reads when asked.
-        if proxies.ranges.isEmpty, context.peerAddress != nil { return try await next(request, context) }
-        var context = context
+    /// What `context.clientIP` becomes, or nil to leave it unset. Without trusted proxies a
+    /// socket's peer is the client, which `remoteIP` reads when asked: nothing to do.
+    func resolve(_ request: Request, context: AppRequestContext) -> String? {
+        if proxies.ranges.isEmpty, context.peerAddress != nil { return nil }
         let peer = context.peerAddress?.ipAddress ?? (context.peerAddress == nil ? inProcessPeer : nil)
-        context.clientIP = proxies.clientAddress(peer: peer, forwardedFor: request.headers[values: .xForwardedFor])
-        return try await next(request, context)
+        return proxies.clientAddress(peer: peer, forwardedFor: request.headers[values: .xForwardedFor])
     }
 }
 

@@ -1,19 +1,5 @@
 import Hummingbird
 
-/// Resolves `{plan}` of the member routes once: 422 `invalid_plan_slug` for a malformed slug, 404
-/// `plan_not_found` for an unknown plan, else the plan goes into the context.
-struct PlanMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
-    let plans: any PlanRepository
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        guard let plan = try await plans.find(context.planSlugParameter()) else { throw Problem.planNotFound }
-        context.plan = plan
-        return try await next(request, context)
-    }
-}
-
 /// Resolves `{plan}` of the admin routes once: a plan the key may not act on gets the same 404 as
 /// an unknown plan, so a key cannot learn which plans exist.
 struct AdminPlanMiddleware: RouterMiddleware {

@@ -4,43 +4,10 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Turns every error into an `application/problem+json` response in the client's language, adds
-/// `X-Request-Id`, and logs the route template, never the raw path (paths carry tokens and certificate numbers).
-public struct ProblemMiddleware: RouterMiddleware {
-    public typealias Context = AppRequestContext
-
-    public init() {}
-
-    public func handle(
-        _ request: Request,
-        context: Context,
-        next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        // The clock is read only when the request line will be logged.
-        let start = context.logger.logLevel <= .info ? ContinuousClock.now : nil
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch {
-            let problem = Self.problem(for: error, context: context)
-            response = Self.render(problem, request: request, context: context)
-        }
-        response.headers[.requestID] = context.id
-        guard let start else { return response }
-        let elapsed = ContinuousClock.now - start
-        context.logger.info(
-            "request",
-            metadata: [
-                "method": "\(request.method.rawValue)",
-                "route": "\(context.endpointPath ?? "unmatched")",
-                "status": "\(response.status.code)",
-                "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-            ]
-        )
-        return response
-    }
-
-    static func problem(for error: any Error, context: Context) -> Problem {
+/// Every error as an `application/problem+json` response in the client's language (step 4 of
+/// `EdgeMiddleware`, which also adds `X-Request-Id` and logs the request through `RequestLog`).
+public enum ProblemResponse {
+    static func problem(for error: any Error, context: some RequestContext) -> Problem {
         switch error {
         case let problem as Problem:
             return problem
@@ -69,7 +36,7 @@ public struct ProblemMiddleware: RouterMiddleware {
         }
     }
 
-    static func render(_ problem: Problem, request: Request, context: Context) -> Response {
+    static func render(_ problem: Problem, request: Request, context: some RequestContext) -> Response {
         let language = Language.negotiate(request.headers[.acceptLanguage])
         let body = problem.body(language: language, requestID: context.id)
         let encoder = JSONEncoder()

@@ -28,23 +28,13 @@ public final class RouteTable: Sendable {
     }
 }
 
-/// Turns the router's 404 for a known path asked with another method into 405 with `Allow`.
-public struct MethodNotAllowedMiddleware: RouterMiddleware {
-    public typealias Context = AppRequestContext
-    let table: RouteTable
-
-    public init(table: RouteTable) {
-        self.table = table
-    }
-
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            guard let methods = table.methods(for: request.uri.path), !methods.contains(request.method.rawValue) else { throw error }
-            var problem = Problem.methodNotAllowed
-            problem.headers[.allow] = methods.joined(separator: ", ")
-            throw problem
-        }
+extension RouteTable {
+    /// The router's 404 for a known path asked with another method becomes 405
+    /// `method_not_allowed` with `Allow` (step 6 of `EdgeMiddleware`); any other 404 stays `error`.
+    func methodNotAllowed(_ request: Request, else error: HTTPError) -> any Error {
+        guard let methods = methods(for: request.uri.path), !methods.contains(request.method.rawValue) else { return error }
+        var problem = Problem.methodNotAllowed
+        problem.headers[.allow] = methods.joined(separator: ", ")
+        return problem
     }
 }

@@ -1,16 +1,12 @@
 import HTTPTypes
 import Hummingbird
 
-/// Headers every response carries: no MIME sniffing, no referrer, and a CSP that allows no script
-/// and no framing (`/docs` sets its own, which the middleware keeps). Under `/v1/` a response is
-/// `Cache-Control: no-store` unless its handler marked it public (terms, password policy,
-/// security questions: `public, max-age=300` with `Vary: Accept-Language`).
-public struct SecurityHeadersMiddleware: RouterMiddleware {
-    public typealias Context = AppRequestContext
-
+/// Headers every response carries (step 2 of `EdgeMiddleware`, applied last): no MIME sniffing,
+/// no referrer, and a CSP that allows no script and no framing (`/docs` sets its own, which is
+/// kept). Under `/v1/` a response is `Cache-Control: no-store` unless its handler marked it public
+/// (terms, password policy, security questions: `public, max-age=300` with `Vary: Accept-Language`).
+public enum SecurityHeaders {
     public static let apiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'"
-
-    public init() {}
 
     // The fields, built (and checked) once.
     static let noSniff = HTTPField(name: .xContentTypeOptions, value: "nosniff")
@@ -18,17 +14,16 @@ public struct SecurityHeadersMiddleware: RouterMiddleware {
     static let apiPolicy = HTTPField(name: .contentSecurityPolicy, value: apiContentSecurityPolicy)
     static let noStore = HTTPField(name: .cacheControl, value: "no-store")
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
-        response.headers.replace(Self.noSniff)
-        response.headers.replace(Self.noReferrer)
-        if response.headers[.contentSecurityPolicy] == nil {
-            response.headers.append(Self.apiPolicy)
+    /// Adds the headers to a response of `path` (the request target without its query).
+    static func apply(to headers: inout HTTPFields, path: Substring) {
+        headers.replace(noSniff)
+        headers.replace(noReferrer)
+        if !headers.contains(.contentSecurityPolicy) {
+            headers.append(apiPolicy)
         }
-        if response.headers[.cacheControl] == nil, request.targetPath.hasPrefix("/v1/") {
-            response.headers.append(Self.noStore)
+        if !headers.contains(.cacheControl), path.hasPrefix("/v1/") {
+            headers.append(noStore)
         }
-        return response
     }
 }
 

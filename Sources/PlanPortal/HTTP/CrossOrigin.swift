@@ -1,17 +1,16 @@
 import HTTPTypes
 import Hummingbird
 
-/// CORS for browser apps on other origins (a university's own portal). On `/v1/plans/{plan}/**`
-/// the plan's `allowedOrigins` are granted (default: the origin of its `portalUrl`); on
-/// `/v1/admin/**` only `ADMIN_ALLOWED_ORIGINS`. A granted origin is echoed, never `*`, and no
-/// credentials are allowed: the API takes bearer tokens, not cookies. Every response of those
-/// routes says `Vary: Origin`; another origin gets no CORS header at all, so its browser refuses.
+/// CORS for browser apps on other origins (a university's own portal), step 3 of `EdgeMiddleware`.
+/// On `/v1/plans/{plan}/**` the plan's `allowedOrigins` are granted (default: the origin of its
+/// `portalUrl`); on `/v1/admin/**` only `ADMIN_ALLOWED_ORIGINS`. A granted origin is echoed, never
+/// `*`, and no credentials are allowed: the API takes bearer tokens, not cookies. Every response of
+/// those routes says `Vary: Origin`; another origin gets no CORS header at all, so its browser refuses.
 ///
-/// Runs outside `ProblemMiddleware`, so problems carry the headers too (a page can read its 4xx),
-/// and before `MethodNotAllowedMiddleware`, which still answers 405 to an `OPTIONS` that is not a
-/// preflight.
-struct CrossOriginMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
+/// Applied to what the problem step answered, so problems carry the headers too (a page can read
+/// its 4xx); a preflight is answered before the method check, which still answers 405 to an
+/// `OPTIONS` that is not a preflight.
+struct CrossOrigin: Sendable {
     let plans: any PlanRepository
     let adminOrigins: [WebOrigin]
     let table: RouteTable
@@ -47,25 +46,26 @@ struct CrossOriginMiddleware: RouterMiddleware {
         return rest[..<end]
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.targetPath
-        guard let scope = Self.scope(of: path) else { return try await next(request, context) }
-        let origin = request.headers[.origin]
-        if request.method == .options, let origin, request.headers[.accessControlRequestMethod] != nil, let methods = table.methods(for: String(path)) {
-            return await preflight(request, origin: origin, methods: methods, scope: scope, context: context)
-        }
-        var response = try await next(request, context)
-        response.headers.addVary("Origin")
+    /// The answer to a preflight of a known path (`OPTIONS` with `Origin` and
+    /// `Access-Control-Request-Method`), or nil when the request is not one.
+    func preflight(_ request: Request, path: Substring, origin: String?, scope: Scope, context: AppRequestContext) async -> Response? {
+        guard request.method == .options, let origin, request.headers[.accessControlRequestMethod] != nil,
+              let methods = table.methods(for: String(path)) else { return nil }
+        return await preflight(request, origin: origin, methods: methods, scope: scope, context: context)
+    }
+
+    /// `Vary: Origin` on a response of `scope`, and the grant when `origin` is allowed there.
+    func decorate(_ headers: inout HTTPFields, origin: String?, scope: Scope) async {
+        headers.addVary("Origin")
         // After the handler, so the plan is in this replica's cache; a failed look-up grants nothing.
         if let origin, (try? await grants(origin, scope: scope)) == true {
-            response.headers[.accessControlAllowOrigin] = origin
-            response.headers[.accessControlExposeHeaders] = Self.exposeHeaders
+            headers[.accessControlAllowOrigin] = origin
+            headers[.accessControlExposeHeaders] = Self.exposeHeaders
         }
-        return response
     }
 
     /// 204 for a known path: with the grant for an allowed origin, bare for any other.
-    private func preflight(_ request: Request, origin: String, methods: [String], scope: Scope, context: Context) async -> Response {
+    private func preflight(_ request: Request, origin: String, methods: [String], scope: Scope, context: AppRequestContext) async -> Response {
         var response: Response
         do {
             response = Response(status: .noContent)
@@ -77,7 +77,7 @@ struct CrossOriginMiddleware: RouterMiddleware {
             }
         } catch {
             // PostgreSQL down while the plan is not cached: the problem it maps to (503).
-            response = ProblemMiddleware.render(ProblemMiddleware.problem(for: error, context: context), request: request, context: context)
+            response = ProblemResponse.render(ProblemResponse.problem(for: error, context: context), request: request, context: context)
         }
         response.headers[.requestID] = context.id
         response.headers.addVary("Origin")
