@@ -14,9 +14,10 @@ struct PlanGroupMiddleware: RouterMiddleware {
     var sessions: SessionOperations? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try await PasswordHasher.$plan.withValue(context.parameters.get("plan")) {
+        let segment = context.parameters.get("plan")
+        return try await PasswordHasher.$plan.withValue(segment) {
             var context = context
-            guard let plan = try await plans.find(context.planSlugParameter()) else { throw Problem.planNotFound }
+            guard let plan = try await plans.find(PlanSlug.parse(segment ?? "")) else { throw Problem.planNotFound }
             context.plan = plan
             if let sessions {
                 guard let token = request.bearerToken, let session = try await sessions.authenticate(plan: plan, token: token) else {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// What every PlanPortal context offers its handlers, whichever group they are in.
 public protocol PlanPortalContext: RequestContext {
@@ -38,13 +39,17 @@ extension PlanPortalContext {
 @dynamicMemberLookup
 struct ScopedRequestContext<Scope: RequestScope>: ChildRequestContext, PlanPortalContext {
     var coreContext: CoreRequestContextStorage
-    let remoteIP: String?
+    let peerAddress: SocketAddress?
+    let clientIP: String?
     let scope: Scope
 
     init(context: AppRequestContext) throws {
-        (coreContext, remoteIP) = (context.coreContext, context.remoteIP)
+        (coreContext, peerAddress, clientIP) = (context.coreContext, context.peerAddress, context.clientIP)
         scope = try Scope(context)
     }
+
+    /// `AppRequestContext.remoteIP`, formatted only when a handler asks.
+    var remoteIP: String? { clientIP ?? peerAddress?.ipAddress }
 
     subscript<Value>(dynamicMember keyPath: KeyPath<Scope, Value>) -> Value { scope[keyPath: keyPath] }
 }

@@ -10,11 +10,12 @@ public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
     public let value: String
 
     public init?(_ raw: String) {
-        let bytes = Array(raw.utf8)
+        // Read in place (every request on a plan's routes parses its `{plan}`: no array per request).
+        let bytes = raw.utf8
         guard (3...40).contains(bytes.count) else { return nil }
         func isLower(_ b: UInt8) -> Bool { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") }
         func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-        guard isLower(bytes[0]) else { return nil }
+        guard let first = bytes.first, isLower(first) else { return nil }
         guard let last = bytes.last, isLower(last) || isDigit(last) else { return nil }
         for b in bytes where !(isLower(b) || isDigit(b) || b == UInt8(ascii: "-")) {
             return nil
