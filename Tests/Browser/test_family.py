@@ -173,6 +173,12 @@ def test_family_in_the_portal(page, language):
     expect(page.get_by_role("status")).to_contain_text(t["added"])
     expect(page.locator(".request-item").filter(has_text="Noé Côté")).to_contain_text("livret.pdf")
     step(page, "document-added")
+    # Each proof is a link to its download: the bytes sent, under their name.
+    with page.expect_download() as download:
+        page.locator(".request-item").filter(has_text="Noé Côté").get_by_role("link", name="livret.pdf").click()
+    assert download.value.suggested_filename == "livret.pdf"
+    with open(download.value.path(), "rb") as saved:
+        assert saved.read() == PDF
 
     # The TPA sees it, late, with its proof.
     status, queue, _ = api("GET", f"/v1/admin/plans/{plan.slug}/dependant-requests")

@@ -121,7 +121,19 @@ extension PortalTests {
             try #expect(await Self.actions(services, c.member, after: before) == ["dependant_request.submitted", "dependant_request.document_added"])
             let shown = String(buffer: try await browser.get(try #require(sent.headers[.location])).body)
             #expect(shown.contains("Elle arrive après le délai d") && shown.contains("<dt>Après le délai</dt>"))
-            #expect(shown.contains("<li>acte.pdf</li>") && shown.contains("En attente de décision"))
+            #expect(shown.contains("download>acte.pdf</a></li>") && shown.contains("En attente de décision"))
+            // The proof is a link to its download: the same bytes, as an attachment, sandboxed.
+            let documentID = try #require(try await Self.text(services, c.member, "SELECT id::text FROM $S.dependant_request_documents"))
+            let requestID = try #require(try await Self.text(services, c.member, "SELECT id::text FROM $S.dependant_requests WHERE late"))
+            let href = "/portal/\(c.slug)/profile/dependants/requests/\(requestID)/documents/\(documentID)"
+            #expect(shown.contains("<a href=\"\(href)\" download>acte.pdf</a>"))
+            let downloaded = try await browser.get(href)
+            #expect(downloaded.status == .ok)
+            #expect(Array(buffer: downloaded.body) == pdf)
+            #expect(downloaded.headers[.contentDisposition] == "attachment; filename=\"acte.pdf\"")
+            #expect(downloaded.headers[.contentType] == "application/pdf")
+            #expect(downloaded.headers[.contentSecurityPolicy]?.contains("sandbox") == true)
+            #expect(try await browser.get("/portal/\(c.slug)/profile/dependants/requests/\(requestID)/documents/\(UUID())").status == .notFound)
 
             // On time: not late. Another document from the profile; a text file is refused next to its field.
             var onTime = fields
@@ -142,6 +154,8 @@ extension PortalTests {
             _ = try await other.get("/portal/\(c.slug)/profile")
             let theirs = try await other.postMultipart("/portal/\(c.slug)/profile/dependants/requests/\(id)/documents", [:], file: ("document", "x.pdf", pdf))
             #expect(theirs.status == .notFound)
+            // Nor can they download its proof.
+            #expect(try await other.get(href).status == .notFound)
             try #expect(await c.member.count(services, "SELECT count(*)::int FROM $S.dependant_request_documents") == 3)
         }
     }

@@ -11,6 +11,14 @@ import Testing
         #expect(slug.quotedSchema == "\"\(slug.schemaName)\"")
     }
 
+    /// In JSON a slug is its string alone (the schema names written once per slug are not encoded).
+    @Test func encodesAsItsStringAlone() throws {
+        let slug = try #require(PlanSlug("ramu-udem"))
+        #expect(String(decoding: try JSONEncoder().encode([slug]), as: UTF8.self) == #"["ramu-udem"]"#)
+        #expect(try JSONDecoder().decode([PlanSlug].self, from: Data(#"["ramu-udem"]"#.utf8)) == [slug])
+        #expect(throws: (any Error).self) { try JSONDecoder().decode([PlanSlug].self, from: Data(#"["Ramu"]"#.utf8)) }
+    }
+
     @Test(arguments: ["", "ab", "1abc", "-abc", "abc-", "Abc", "ab_c", "ab c", "abc\";drop", "é-abc", String(repeating: "a", count: 41)])
     func rejectsInvalidSlugs(_ raw: String) {
         #expect(PlanSlug(raw) == nil)
@@ -162,5 +170,22 @@ import Testing
         }
         #expect(AuditDetails(outcome: "x").jsonText == #"{"outcome":"x"}"#)
         #expect(JSONText.string("\u{0}\u{1f}") == #""\u0000\u001f""#)
+    }
+}
+
+@Suite struct CalendarDateTests {
+    /// Signs and spaces are not digits, whichever path reads the text (contiguous UTF-8 or a
+    /// bridged string), so PostgreSQL never receives a date it would refuse.
+    @Test(arguments: ["2020-+1-05", "2020-01-+5", "+020-01-05", "2020- 1-05", "2020-01- 5", "-020-01-05"])
+    func refusesSignsAndSpaces(_ text: String) {
+        #expect(CalendarDate.parse(text) == nil)
+        #expect(CalendarDate.parse(NSString(string: text) as String) == nil)
+        #expect(!CalendarDate.isValidPast(text))
+    }
+
+    @Test func readsTheSameDateOnEitherPath() {
+        #expect(CalendarDate.parse("2024-02-29") == "2024-02-29")
+        #expect(CalendarDate.parse(NSString(string: "2024-02-29") as String) == "2024-02-29")
+        #expect(CalendarDate.parse(NSString(string: "2023-02-29") as String) == nil)
     }
 }

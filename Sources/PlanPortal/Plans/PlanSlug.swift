@@ -8,6 +8,10 @@ import PostgresNIO
 /// quoted anyway.
 public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
     public let value: String
+    /// `plan_` followed by the slug with hyphens as underscores (`ramu-udem` → `plan_ramu_udem`).
+    public let schemaName: String
+    /// The schema name as a quoted SQL identifier, written once per slug (every statement names it).
+    public let quotedSchema: String
 
     public init?(_ raw: String) {
         // Read in place (every request on a plan's routes parses its `{plan}`: no array per request).
@@ -21,6 +25,9 @@ public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
             return nil
         }
         self.value = raw
+        let schema = "plan_" + String(decoding: bytes.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
+        self.schemaName = schema
+        self.quotedSchema = "\"" + schema + "\""
     }
 
     /// Validates or throws the 422 `invalid_plan_slug` problem.
@@ -28,12 +35,6 @@ public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
         guard let slug = PlanSlug(raw) else { throw Problem.invalidPlanSlug }
         return slug
     }
-
-    /// `plan_` followed by the slug with hyphens as underscores (`ramu-udem` → `plan_ramu_udem`).
-    public var schemaName: String { "plan_" + value.replacingOccurrences(of: "-", with: "_") }
-
-    /// The schema name as a quoted SQL identifier.
-    public var quotedSchema: String { "\"\(schemaName)\"" }
 
     public var description: String { value }
 }

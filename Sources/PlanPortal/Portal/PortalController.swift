@@ -60,6 +60,7 @@ struct PortalController: Sendable {
         portal.get("profile/dependants/new", use: dependantRequestForm)
         portal.post("profile/dependants/new", use: submitDependantRequest)
         portal.post("profile/dependants/requests/{requestId}/documents", use: addDependantRequestDocument)
+        portal.get("profile/dependants/requests/{requestId}/documents/{documentId}", use: dependantRequestDocument)
         portal.get("claims", use: claimsPage)
         portal.get("claims/new", use: newClaimForm)
         portal.post("claims/new", use: submitClaim)

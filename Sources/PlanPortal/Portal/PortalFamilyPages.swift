@@ -53,7 +53,11 @@ extension PortalController {
                 "statusText": PortalText.text("enrolment_status_\(request.status.rawValue)", scope.language),
                 "relationship": PortalText.text("relationship_\(request.relationship.rawValue)", scope.language),
                 "eventDate": request.eventDate, "late": request.late, "createdAt": request.createdAt.portalDay,
-                "documents": request.documents.map { $0.filename ?? $0.contentType }, "hasDocuments": !request.documents.isEmpty,
+                "documents": request.documents.map { document in
+                    ["name": document.filename ?? document.contentType,
+                     "href": "\(scope.base)/profile/dependants/requests/\(id)/documents/\(document.id.uuidString.lowercased())"]
+                },
+                "hasDocuments": !request.documents.isEmpty,
                 "open": request.status == .submitted,
             ]
             view["reason"] = Self.orFalse(request.reason)
@@ -154,6 +158,19 @@ extension PortalController {
             }
         }
         return try await documentRefused(Problem.validation([refusal]), requestID: requestID, scope: scope)
+    }
+
+    /// A proof document of one of the member's own requests, as a download
+    /// (`getDependantRequestDocument`: another member's is not found).
+    @Sendable func dependantRequestDocument(_ request: Request, context: PlanRequestContext) async throws -> Response {
+        var scope = scope(request, context)
+        if let redirect = try await member(request, scope: &scope) { return redirect }
+        guard let requestID = context.uuidParameter("requestId"), let documentID = context.uuidParameter("documentId") else {
+            throw Problem.attachmentNotFound
+        }
+        return Response(portalAttachment: try await dependants.getDependantRequestDocument(
+            plan: scope.plan, session: try scope.requireSession(), requestID: requestID, documentID: documentID
+        ))
     }
 
     /// `addDependantRequestDocument` with a document of a form read whole (its size known exactly).

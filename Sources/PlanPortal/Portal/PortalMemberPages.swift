@@ -114,9 +114,7 @@ extension PortalController {
         let attachment = try await claims.getClaimAttachment(
             plan: scope.plan, session: try scope.requireSession(), claimID: claimID, attachmentID: attachmentID
         )
-        var headers = attachment.headers
-        headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'; sandbox"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: attachment.bytes))
+        return Response(portalAttachment: attachment)
     }
 
     // MARK: New claim with its receipt
@@ -195,5 +193,15 @@ extension PortalScope {
     func requireSession() throws -> MemberSession {
         guard let session else { throw Problem.sessionRequired }
         return session
+    }
+}
+
+extension Response {
+    /// A receipt or a proof document handed over by the portal: a download, sandboxed should a
+    /// browser render it anyway.
+    init(portalAttachment attachment: ClaimAttachment) {
+        var headers = attachment.headers
+        headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'; sandbox"
+        self.init(status: .ok, headers: headers, body: .init(byteBuffer: attachment.bytes))
     }
 }

@@ -16,6 +16,8 @@ public enum CalendarDate {
     /// The same text when it is a real `YYYY-MM-DD` date (leap years checked), else nil.
     public static func parse(_ text: String) -> String? {
         if let digits = digitsOnly(text) { return digits ? text : nil }
+        // Only ASCII digits between the hyphens: `Int` alone would also read `+1` as a month.
+        guard text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }) else { return nil }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), d >= 1
@@ -26,7 +28,7 @@ public enum CalendarDate {
     }
 
     /// Whether `YYYY-MM-DD` written with ASCII digits only is a real date, without building
-    /// anything; nil for any other shape (left to `parse`'s general rules: `Int` also reads signs).
+    /// anything; nil for any other shape (left to `parse`'s general rules).
     private static func digitsOnly(_ text: String) -> Bool? {
         text.utf8.withContiguousStorageIfAvailable { b -> Bool? in
             guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }

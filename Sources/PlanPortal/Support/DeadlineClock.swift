@@ -44,13 +44,6 @@ final class DeadlineClock: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Deadlines armed and not yet fired or cancelled (tests).
-    var pending: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return entries.count
-    }
-
     private func run() {
         let pause = UInt32(tick.components.seconds * 1_000_000 + tick.components.attoseconds / 1_000_000_000_000)
         while true {
