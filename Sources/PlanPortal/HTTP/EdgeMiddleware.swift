@@ -75,8 +75,9 @@ struct EdgeMiddleware: RouterMiddleware {
             }
             metrics.finish(measure, route: context.endpointPath ?? "Unknown", status: response.status)
         } catch {
-            metrics.fail(measure, route: context.endpointPath ?? "NotFound", error: error)
-            response = ProblemResponse.render(ProblemResponse.problem(for: error, context: context), request: request, context: context)
+            let problem = ProblemResponse.problem(for: error, context: context)
+            metrics.fail(measure, route: context.endpointPath ?? "NotFound", status: problem.status)
+            response = ProblemResponse.render(problem, request: request, context: context)
         }
         // Room, in one allocation, for what this middleware and the server add to the handler's
         // fields (often a shared, built-once list).

@@ -52,9 +52,10 @@ final class RequestMetrics: Sendable {
         measure.active.decrement()
     }
 
-    /// An error thrown by the route (before it becomes a problem), with its status when it has one.
-    func fail(_ measure: Measure, route: String, error: any Error) {
-        let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
+    /// An error thrown by the route, labelled with the status of the problem it is answered with
+    /// (Hummingbird's middleware says 500 for any error that is not an `HTTPResponseError`, so a
+    /// 404 `plan_not_found` or a 503 `database_unavailable` would show as a server fault).
+    func fail(_ measure: Measure, route: String, status: HTTPResponse.Status) {
         let metrics = endpoint(EndpointKey(route: route, method: measure.method, status: status))
         metrics.counter.increment()
         metrics.errorCounter.increment()

@@ -8,10 +8,12 @@ import PostgresNIO
 /// quoted anyway.
 public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
     public let value: String
-    /// `plan_` followed by the slug with hyphens as underscores (`ramu-udem` → `plan_ramu_udem`).
-    public let schemaName: String
-    /// The schema name as a quoted SQL identifier, written once per slug (every statement names it).
+    /// The schema name as a quoted SQL identifier, written once per slug (every statement names
+    /// it): one string, built when the slug is read.
     public let quotedSchema: String
+
+    /// `plan_` followed by the slug with hyphens as underscores (`ramu-udem` → `plan_ramu_udem`).
+    public var schemaName: String { String(quotedSchema.utf8.dropFirst().dropLast())! }
 
     public init?(_ raw: String) {
         // Read in place (every request on a plan's routes parses its `{plan}`: no array per request).
@@ -25,9 +27,13 @@ public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
             return nil
         }
         self.value = raw
-        let schema = "plan_" + String(decoding: bytes.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
-        self.schemaName = schema
-        self.quotedSchema = "\"" + schema + "\""
+        self.quotedSchema = String(unsafeUninitializedCapacity: bytes.count + 7) { out in
+            var end = 0
+            for b in "\"plan_".utf8 { out[end] = b; end += 1 }
+            for b in bytes { out[end] = b == UInt8(ascii: "-") ? UInt8(ascii: "_") : b; end += 1 }
+            out[end] = UInt8(ascii: "\"")
+            return end + 1
+        }
     }
 
     /// Validates or throws the 422 `invalid_plan_slug` problem.

@@ -35,7 +35,7 @@ public struct Argon2Parameters: Sendable, Equatable, Codable {
 /// Hashes and verifies secrets with libargon2's Argon2id on a dedicated thread pool, never on
 /// Swift's cooperative pool. `HashScheduler` admits the jobs: at most `concurrency` at once, their
 /// memory within `HASH_MEMORY_MIB`, at most `queueLimit` waiting and half of that per plan
-/// (the plan is the request's, set by `HashingPlanMiddleware`); past that callers get
+/// (the plan is the request's, set by `PlanGroupMiddleware`); past that callers get
 /// `PasswordHasher.Busy` (rendered as 503 `service_busy`).
 public final class PasswordHasher: Sendable {
     /// The plan on whose behalf the current task hashes (nil: operator commands, tests).
