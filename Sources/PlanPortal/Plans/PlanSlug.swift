@@ -43,6 +43,11 @@ public struct PlanSlug: Sendable, Hashable, CustomStringConvertible, Codable {
     }
 
     public var description: String { value }
+
+    // A slug is its text: the schema name derived from it takes no part in equality or hashing
+    // (session-cache and plan-cache keys hash one string).
+    public static func == (a: PlanSlug, b: PlanSlug) -> Bool { a.value == b.value }
+    public func hash(into hasher: inout Hasher) { hasher.combine(value) }
 }
 
 /// Bound as a text value (`WHERE slug = \(slug)`) and read back strictly: a stored slug that breaks
