@@ -82,6 +82,27 @@ import Yams
         return current
     }
 
+    /// Every object schema, however deeply nested, defines each name it requires: a required name
+    /// without its property is skipped by client generators (the member's `people` once was, when
+    /// its definition had slipped into `CoveragePerson`).
+    @Test func everyRequiredPropertyIsDefined() throws {
+        var missing: [String] = []
+        func visit(_ node: Any, at path: String) {
+            if let list = node as? [Any] {
+                for (index, item) in list.enumerated() { visit(item, at: "\(path)/\(index)") }
+                return
+            }
+            guard let object = node as? [String: Any] else { return }
+            if let required = object["required"] as? [String], let properties = object["properties"] as? [String: Any] {
+                missing += required.filter { properties[$0] == nil }.map { "\(path): \($0)" }
+            }
+            for (key, value) in object { visit(value, at: "\(path)/\(key)") }
+        }
+        let root = try specRoot()
+        visit(root, at: "#")
+        #expect(missing.sorted() == [], "required but not defined")
+    }
+
     /// Issue #6 §1: request and response schemas, examples, problem bodies for every error, security.
     @Test func everyOperationIsCompletelyDescribed() throws {
         let root = try specRoot()
