@@ -60,13 +60,7 @@ import Testing
 
     @Test func schemaQualifiedQueriesNeverLeakAcrossPooledConnections() async throws {
         try await TestEnvironment.withServices(maxConnections: 2) { services in
-            let slugs = try (0..<5).map { _ in try PlanSlug.parse(TestEnvironment.uniqueSlug("pool")) }
-            for slug in slugs {
-                let input = try PlanCreateInput(
-                    slug: slug.value, nameFr: "R", nameEn: "P", emailDomains: ["example.ca"], portalUrl: "https://portal.example.ca"
-                ).validated()
-                _ = try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system))
-            }
+            let slugs = try await createPlans(5, prefix: "pool", services: services)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for round in 0..<20 {
                     for slug in slugs {
@@ -90,5 +84,58 @@ import Testing
                 #expect(ids.allSatisfy { $0.hasPrefix(slug.value + "#") })
             }
         }
+    }
+
+    /// The login functions of a plan schema (sql/tenant/0011) keep that schema as their search
+    /// path, whatever the calling connection's: called with another plan's schema first on the
+    /// path, each still reads its own plan's account and nothing of the other's.
+    @Test func planFunctionsReadTheirOwnSchemaWhateverTheCallersSearchPath() async throws {
+        try await TestEnvironment.withServices(maxConnections: 2) { services in
+            let slugs = try await createPlans(2, prefix: "fn", services: services)
+            let (owner, other) = (slugs[0], slugs[1])
+            let email = "only-in-\(owner.value)@example.ca"
+            let accountID = try #require(try await services.postgres.query(
+                """
+                WITH m AS (
+                    INSERT INTO \(schema: owner).members (certificate_number, last_name, first_name, last_name_key, first_name_key, date_of_birth)
+                    VALUES ('FN1', 'Roy', 'Lea', 'roy', 'lea', '1999-01-01') RETURNING id
+                )
+                INSERT INTO \(schema: owner).accounts (member_id, email, password_hash, security_question_id, security_answer_hash, locale)
+                SELECT id, \(email), 'hash', 'first-pet', 'answer', 'fr' FROM m RETURNING id
+                """
+            ).decode(UUID.self).one())
+            // Their own path names the plan schema and then pg_temp, so no temporary table shadows a plan table.
+            let rows = try await services.postgres.query(
+                """
+                SELECT p.proname, array_to_string(p.proconfig, ';') FROM pg_proc p
+                WHERE p.pronamespace = \(owner.schemaName)::regnamespace AND p.proname LIKE 'login%' ORDER BY p.proname
+                """
+            ).decode((String, String?).self)
+            var configs: [(String, String?)] = []
+            for try await config in rows { configs.append(config) }
+            #expect(configs.map(\.0) == ["login_begin", "login_open_session"])
+            #expect(configs.allSatisfy { $0.1 == "search_path=\"\(owner.schemaName)\", pg_temp" }, "\(configs)")
+            try await services.postgres.withTransaction(logger: TestEnvironment.logger) { tx in
+                for (first, called, expected) in [(other, owner, Optional(accountID)), (owner, other, nil)] {
+                    try await tx.query("SELECT set_config('search_path', \("\"\(first.schemaName)\""), true)", logger: TestEnvironment.logger)
+                    let found = try await tx.query(
+                        "SELECT account_id FROM \(schema: called).login_begin(\(called.value), \(email), '{}'::text[], '{}'::bigint[])", logger: TestEnvironment.logger
+                    ).decode(UUID?.self).one()
+                    #expect(found == .some(expected), "\(called.value) called with \(first.value) on the search path")
+                }
+            }
+        }
+    }
+
+    /// `count` new plans with the fewest settings, created through the plan repository.
+    private func createPlans(_ count: Int, prefix: String, services: AppServices) async throws -> [PlanSlug] {
+        let slugs = try (0..<count).map { _ in try PlanSlug.parse(TestEnvironment.uniqueSlug(prefix)) }
+        for slug in slugs {
+            let input = try PlanCreateInput(
+                slug: slug.value, nameFr: "R", nameEn: "P", emailDomains: ["example.ca"], portalUrl: "https://portal.example.ca"
+            ).validated()
+            _ = try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system))
+        }
+        return slugs
     }
 }

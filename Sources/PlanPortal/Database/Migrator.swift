@@ -181,7 +181,9 @@ public struct Migrator: Sendable {
     }
 
     private func apply(_ migration: Migration, schemaName: String, on tx: PostgresConnection) async throws {
-        let searchPath = "\"\(schemaName)\""
+        // pg_temp named last, so no temporary table can shadow a plan table, here or in the
+        // functions that keep this path (`SET search_path FROM CURRENT`).
+        let searchPath = "\"\(schemaName)\", pg_temp"
         try await tx.query("SELECT set_config('search_path', \(searchPath), true)", logger: logger)
         for statement in SQLScript.statements(migration.sql) {
             try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger)

@@ -22,7 +22,14 @@ public struct RateLimiter: Sendable {
     /// Counts one hit on each key (one statement) and returns the counters.
     public func hit(_ keys: [RateLimitKey]) async throws -> RateLimitOutcome {
         guard enabled, !keys.isEmpty else { return RateLimitOutcome() }
-        let rows = try await client.query("\(rateLimitHits: keys)", logger: logger)
+        let batch = RateLimitBatch(keys)
+        let rows = try await client.query(
+            """
+            SELECT limit_key, limit_hits, limit_previous_hits, limit_seconds
+            FROM control.rate_limit_hit(\(batch.storageKeys)::text[], \(batch.windows)::bigint[])
+            """,
+            logger: logger
+        )
         var found: [String: RateLimitHit] = [:]
         for try await (key, hits, previous, seconds) in rows.decode((String, Int32, Int32, Int64).self) {
             found[key] = RateLimitHit(hits: Int(hits), previousHits: Int(previous), resetSeconds: Int(seconds))
@@ -42,7 +49,9 @@ public struct RateLimiter: Sendable {
     /// counters lose the hit, so only failures accumulate.
     public func refund(_ keys: [RateLimitKey], resetting reset: RateLimitKey? = nil) async throws {
         guard enabled, !keys.isEmpty else { return }
-        try await client.query("\(rateLimitRefund: keys, resetting: reset)", logger: logger)
+        try await client.query(
+            "SELECT control.rate_limit_refund(\(keys.map(\.storageKey))::text[], \(reset?.storageKey ?? ""))", logger: logger
+        )
     }
 
     /// Deletes counters whose window has passed and redeemed challenges whose salt has expired.
@@ -105,43 +114,16 @@ extension RateLimitOutcome {
     }
 }
 
-extension PostgresQuery.StringInterpolation {
-    /// The statement that counts one hit on each key, for `RateLimiter.hit` and for statements
-    /// that fold the hit together with their own reads (a login): an atomic upsert, so concurrent
-    /// requests queue on the row lock and each sees the count including its own hit. It returns
-    /// `key, hits, previous_hits, seconds left`. A key's window starts at its first hit; when a
-    /// window has ended the next hit starts a new one at 1 and keeps the ended window's count in
-    /// `previous_hits` (0 when that window was not the one just before).
-    mutating func appendInterpolation(rateLimitHits keys: [RateLimitKey]) {
-        // Sorted so two requests hitting the same keys lock them in the same order.
-        let unique = Array(Set(keys)).sorted { $0.storageKey < $1.storageKey }
-        appendLiteral("""
-            INSERT INTO control.rate_limits AS r (key, hits, window_ends_at)
-            SELECT k, 1, now() + w * interval '1 second'
-            FROM unnest(
-            """)
-        appendInterpolation(unique.map(\.storageKey))
-        appendLiteral("::text[], ")
-        appendInterpolation(unique.map { $0.rule.windowSeconds })
-        appendLiteral("""
-            ::bigint[]) AS t(k, w)
-            ORDER BY k
-            ON CONFLICT (key) DO UPDATE SET
-                hits = CASE WHEN r.window_ends_at <= now() THEN 1 ELSE r.hits + 1 END,
-                previous_hits = CASE WHEN r.window_ends_at > now() THEN r.previous_hits
-                                     WHEN r.window_ends_at > now() - (excluded.window_ends_at - now()) THEN r.hits
-                                     ELSE 0 END,
-                window_ends_at = CASE WHEN r.window_ends_at <= now() THEN excluded.window_ends_at ELSE r.window_ends_at END
-            RETURNING key, hits, previous_hits, ceil(extract(epoch FROM r.window_ends_at - now()))::bigint AS seconds
-            """)
-    }
+/// The keys one hit counts, as `control.rate_limit_hit` takes them (sql/control/0010): without
+/// duplicates and sorted, so two requests hitting the same keys lock them in the same order,
+/// each with its window in seconds.
+struct RateLimitBatch {
+    let storageKeys: [String]
+    let windows: [Int]
 
-    /// The statement that takes one hit back from each of `keys` (`resetting` starts over at 0).
-    mutating func appendInterpolation(rateLimitRefund keys: [RateLimitKey], resetting reset: RateLimitKey?) {
-        appendLiteral("UPDATE control.rate_limits SET hits = CASE WHEN key = ")
-        appendInterpolation(reset?.storageKey ?? "")
-        appendLiteral(" THEN 0 ELSE greatest(hits - 1, 0) END WHERE key = ANY(")
-        appendInterpolation(keys.map(\.storageKey))
-        appendLiteral("::text[])")
+    init(_ keys: [RateLimitKey]) {
+        let unique = Array(Set(keys)).sorted { $0.storageKey < $1.storageKey }
+        storageKeys = unique.map(\.storageKey)
+        windows = unique.map { $0.rule.windowSeconds }
     }
 }

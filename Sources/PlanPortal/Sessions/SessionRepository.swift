@@ -59,21 +59,10 @@ struct SessionRepository: Sendable {
                 logger: logger
             ).decode(Int32.self).one()
         }
+        let batch = RateLimitBatch(keys)
         let rows = try await client.query(
             """
-            WITH limits AS (
-                \(rateLimitHits: keys)
-            ), account AS (
-                SELECT a.id, a.password_hash, a.status, a.terms_version FROM \(schema: slug).accounts a WHERE a.email = \(email)
-            )
-            SELECT (SELECT coalesce(array_agg(key ORDER BY key), '{}') FROM limits),
-                   (SELECT coalesce(array_agg(hits ORDER BY key), '{}') FROM limits),
-                   (SELECT coalesce(array_agg(previous_hits ORDER BY key), '{}') FROM limits),
-                   (SELECT coalesce(array_agg(seconds ORDER BY key), '{}') FROM limits),
-                   account.id, account.password_hash, account.status, account.terms_version,
-                   (SELECT version FROM \(schema: slug).terms_versions ORDER BY published_at DESC, version DESC LIMIT 1),
-                   coalesce((SELECT under_attack FROM control.login_plan_state WHERE plan_slug = \(slug.value)), false)
-            FROM (VALUES (1)) AS one (x) LEFT JOIN account ON true
+            SELECT * FROM \(schema: slug).login_begin(\(slug.value), \(email), \(batch.storageKeys)::text[], \(batch.windows)::bigint[])
             """,
             logger: logger
         )
@@ -133,24 +122,12 @@ struct SessionRepository: Sendable {
         let event = facts.event("login.success", actor: .member(accountID))
         let details = event.details.jsonText
         let insert: PostgresQuery = """
-            WITH still AS (
-                SELECT id FROM \(schema: slug).accounts WHERE id = \(accountID) AND password_hash = \(rehash ?? verifiedHash) AND status = 'active'
-            ), audit AS (
-                INSERT INTO \(schema: slug).audit_events (action, actor_type, actor_id, request_id, ip, details)
-                SELECT \(event.action), \(event.actor.type), \(event.actor.id), \(event.requestID), \(event.ip)::inet, \(details)::jsonb FROM still
-            ), ended_devices AS (
-                DELETE FROM \(schema: slug).device_tokens
-                WHERE account_id = \(accountID)
-                  AND (token_hash = \(success.presentedDeviceToken?.digest) OR expires_at <= now()
-                       OR token_hash IN (SELECT token_hash FROM \(schema: slug).device_tokens WHERE account_id = \(accountID)
-                                         ORDER BY created_at DESC OFFSET \(DeviceTokens.keptPerAccount - 1)))
-            ), device AS (
-                INSERT INTO \(schema: slug).device_tokens (token_hash, account_id, expires_at)
-                SELECT \(ByteBuffer(bytes: SecretToken.digest(success.newDeviceToken))), id, now() + \(DeviceTokens.lifetimeDays) * interval '1 day' FROM still
+            SELECT \(schema: slug).login_open_session(
+                \(accountID), \(rehash ?? verifiedHash),
+                \(event.action), \(event.actor.type), \(event.actor.id), \(event.requestID), \(event.ip), \(details),
+                \(success.presentedDeviceToken?.digest), \(DeviceTokens.keptPerAccount), \(ByteBuffer(bytes: SecretToken.digest(success.newDeviceToken))),
+                \(DeviceTokens.lifetimeDays), \(ByteBuffer(bytes: SecretToken.digest(token))), \(Int(plan.sessionAbsolute.components.seconds))
             )
-            INSERT INTO \(schema: slug).sessions (token_hash, account_id, expires_at)
-            SELECT \(ByteBuffer(bytes: SecretToken.digest(token))), id, now() + make_interval(secs => \(Int(plan.sessionAbsolute.components.seconds))) FROM still
-            RETURNING expires_at
             """
         guard acceptingTerms != nil || rehash != nil else {
             return try await expiry(client.query(insert, logger: logger))
@@ -214,7 +191,7 @@ struct SessionRepository: Sendable {
     }
 
     private func expiry(_ rows: PostgresRowSequence) async throws -> Date {
-        guard let expiresAt = try await rows.decode(Date.self).one() else { throw Problem.invalidCredentials }
+        guard let expiresAt = try await rows.decode(Date?.self).one() ?? nil else { throw Problem.invalidCredentials }
         return expiresAt
     }
 
