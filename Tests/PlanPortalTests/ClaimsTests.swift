@@ -305,6 +305,13 @@ import Testing
                 #expect(response.status == .ok)
                 try #expect((response.object()["items"] as? [Any])?.isEmpty == true)
             }
+            try await client.execute(uri: "\(f.base)/me/claims?status=submitted&limit=50", method: .get, headers: ClaimsFixture.member(f.tokenA, json: false)) { response in
+                #expect(response.status == .ok)
+                let body = try response.object()
+                let items = try #require(body["items"] as? [[String: Any]])
+                #expect(items.count == 50 && items.allSatisfy { $0["status"] as? String == "submitted" })
+                #expect(body["nextCursor"] is String)
+            }
             try await client.execute(uri: "\(f.adminBase)/claims?status=submitted&limit=100", method: .get, headers: .admin(key)) { response in
                 #expect(response.status == .ok)
                 let items = try #require(try response.object()["items"] as? [[String: Any]])

@@ -201,18 +201,25 @@ public struct ClaimRepository: Sendable {
 
     /// Newest first by keyset; `accountID` nil lists the whole plan (TPA).
     public func list(plan: PlanSlug, accountID: UUID?, query: ClaimListQuery) async throws -> ClaimPage<AdminClaimSummary> {
-        let rows = try await client.query(
-            """
-            SELECT \(unescaped: ClaimRow.columns)
-            FROM \(schema: plan).claims c JOIN \(schema: plan).members m ON m.id = c.member_id
-            WHERE (\(accountID == nil) OR c.account_id = \(accountID ?? UUID()))
-              AND (\(query.status == nil) OR c.status = \(query.status?.rawValue ?? ""))
-              AND c.seq < \(query.before ?? Int64.max)
-            ORDER BY c.seq DESC
-            LIMIT \(query.limit + 1)
-            """,
-            logger: logger
-        )
+        // A member's page comes from the plan schema's `member_claims_page` (sql/tenant/0012), whose
+        // plans each connection keeps; the TPA's list of the whole plan is planned per request.
+        let statement: PostgresQuery
+        if let accountID {
+            statement = """
+                SELECT * FROM \(schema: plan).member_claims_page(
+                    \(accountID), \(query.status?.rawValue), \(query.before ?? Int64.max), \(query.limit + 1)
+                )
+                """
+        } else {
+            statement = """
+                SELECT \(unescaped: ClaimRow.columns)
+                FROM \(schema: plan).claims c JOIN \(schema: plan).members m ON m.id = c.member_id
+                WHERE (\(query.status == nil) OR c.status = \(query.status?.rawValue ?? "")) AND c.seq < \(query.before ?? Int64.max)
+                ORDER BY c.seq DESC
+                LIMIT \(query.limit + 1)
+                """
+        }
+        let rows = try await client.query(statement, logger: logger)
         var found: [ClaimRow] = []
         for try await row in rows { found.append(try ClaimRow(row)) }
         let page = found.prefix(query.limit)

@@ -2,7 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// A claim as stored: the one column list (`c` claims joined with `m` members) and the one
-/// decoder every claim read goes through.
+/// decoder every claim read goes through. The plan schema's `member_claims_page`
+/// (sql/tenant/0012) returns these columns in this order.
 struct ClaimRow {
     static let columns = """
         c.seq, c.id, c.status, c.category, c.service_date::text, c.provider_name, c.amount_cents, c.currency,
