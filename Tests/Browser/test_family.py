@@ -4,6 +4,7 @@ page's language, the enrolment request with its proof (late flag), axe on each s
 and in English."""
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -49,6 +50,12 @@ TEXT = {
         "add_send": "Add the document", "added": "The proof document is added.",
     },
 }
+
+def today():
+    """The server's today: Eastern time (CalendarDate.today), not the machine's zone, so a run
+    between midnight UTC and midnight in Toronto does not date a claim in the future."""
+    return datetime.datetime.now(ZoneInfo("America/Toronto")).date()
+
 
 DEPENDANTS_HEADER = "principal_certificate_number,dependant_id,relationship,last_name,first_name,date_of_birth,coverage_start,coverage_end"
 
@@ -106,7 +113,7 @@ def test_family_in_the_portal(page, language):
     expect(patient).to_have_value("self")
     patient.select_option(f"{cert}S")
     page.get_by_label(t["type"]).select_option("dental")
-    page.get_by_label(t["service_date"]).fill(datetime.date.today().isoformat())
+    page.get_by_label(t["service_date"]).fill(today().isoformat())
     page.get_by_label(t["provider"]).fill("Clinique dentaire du Plateau")
     page.get_by_label(t["amount"]).fill(t["money"])
     page.get_by_label(t["receipt"], exact=True).set_input_files(files=[{"name": "recu.pdf", "mimeType": "application/pdf", "buffer": PDF}])
@@ -124,7 +131,7 @@ def test_family_in_the_portal(page, language):
     page.get_by_role("main").get_by_role("link", name=t["new_claim"]).click()
     page.get_by_label(t["patient"]).select_option(f"{cert}C")
     page.get_by_label(t["type"]).select_option("vision")
-    page.get_by_label(t["service_date"]).fill(datetime.date.today().isoformat())
+    page.get_by_label(t["service_date"]).fill(today().isoformat())
     page.get_by_label(t["provider"]).fill("Lunetterie du Vieux-Port")
     page.get_by_label(t["amount"]).fill(t["money"])
     page.get_by_label(t["receipt"], exact=True).set_input_files(files=[{"name": "recu.pdf", "mimeType": "application/pdf", "buffer": PDF}])
@@ -149,7 +156,7 @@ def test_family_in_the_portal(page, language):
     page.get_by_role("group", name=t["relationship"]).get_by_label(t["child"]).check()
     page.get_by_label(t["last"]).fill("Côté")
     page.get_by_label(t["first"]).fill("Noé")
-    born = (datetime.date.today() - datetime.timedelta(days=60)).isoformat()
+    born = (today() - datetime.timedelta(days=60)).isoformat()
     page.get_by_label(t["dob"]).fill(born)
     page.get_by_label(t["event"]).fill(born)
     page.get_by_role("button", name=t["send_request"]).click()

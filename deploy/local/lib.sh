@@ -1,10 +1,11 @@
 # Shared by deploy/local/run, deploy/local/test and bench/: system packages and a private
 # PostgreSQL cluster. Source it; it defines functions only.
 
-# Installs what the build and the tests need from Debian, running `apt-get update` first
+# Installs what the build and the tests need from Debian (tzdata: the server dates claims and
+# requests in Eastern time), running `apt-get update` first
 # when anything is missing.
 pp_install_packages() {
-    local wanted=(postgresql postgresql-contrib libargon2-dev pkg-config python3 python3-venv python3-aiosmtpd argon2 curl chromium "$@")
+    local wanted=(postgresql postgresql-contrib libargon2-dev pkg-config python3 python3-venv python3-aiosmtpd argon2 curl chromium tzdata "$@")
     local missing=()
     for pkg in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
