@@ -10,17 +10,12 @@ import Testing
     static let directRole = "planportal_direct_test"
 
     /// Runs `planportal healthcheck ARGS`; its exit status and standard output.
-    static func healthcheck(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func healthcheck(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try ServerProcess.binary())
         process.arguments = ["healthcheck"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let finished = try await ChildProcess.run(process)
+        return (finished.status, finished.output.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// PostgreSQL itself (never the pooler), as `user` when given (with the same password: local
@@ -86,12 +81,12 @@ import Testing
                     if waiting == 0 { try await Task.sleep(for: .milliseconds(200)) }
                 }
                 #expect(waiting == 1, "migrate waits for its lock on a DATABASE_DIRECT_URL session")
-                let early = try Self.healthcheck(["--url", "\(server.base)/readyz", "--timeout", "2"])
+                let early = try await Self.healthcheck(["--url", "\(server.base)/readyz", "--timeout", "2"])
                 #expect(early.status != 0, "not ready while migrate waits")
                 try await holder.query("SELECT pg_advisory_unlock(\(Migrator.lockKey))", logger: TestEnvironment.logger)
 
                 #expect(await server.ready())
-                let ready = try Self.healthcheck(["--url", "\(server.base)/readyz"])
+                let ready = try await Self.healthcheck(["--url", "\(server.base)/readyz"])
                 #expect(ready.status == 0)
                 #expect(ready.output == "ready")
                 var listening = 0
@@ -101,7 +96,7 @@ import Testing
                 }
                 #expect(listening == 1, "the plan cache listens on a DATABASE_DIRECT_URL session")
                 server.stop()
-                let stopped = try Self.healthcheck(["--url", "\(server.base)/readyz", "--timeout", "2"])
+                let stopped = try await Self.healthcheck(["--url", "\(server.base)/readyz", "--timeout", "2"])
                 #expect(stopped.status == 1)
             }
         }

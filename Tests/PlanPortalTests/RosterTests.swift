@@ -372,7 +372,7 @@ import Testing
         // Over 1 MiB, so that it is read in several pieces.
         try Data(Self.file(30_000, prefix: "R").utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        func run(_ path: String) throws -> (status: Int32, output: String, errors: String) {
+        func run(_ path: String) async throws -> ChildProcess.Finished {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: try ServerProcess.binary())
             process.arguments = ["roster", "import", "--plan", slug, path]
@@ -381,16 +381,10 @@ import Testing
             env["ASSETS_DIR"] = repositoryRoot.path
             env["LOG_LEVEL"] = "error"
             process.environment = env
-            let output = Pipe(), errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+            return try await ChildProcess.run(process)
         }
         #expect(try Data(contentsOf: file).count > 1 << 20)
-        let first = try run(file.path)
+        let first = try await run(file.path)
         #expect(first.status == 0)
         #expect(first.output == "inserted 30000, updated 0, unchanged 0\n")
         try await TestEnvironment.withServices { services in
@@ -402,11 +396,11 @@ import Testing
         var bad = Self.file(30_000, prefix: "R")
         bad += "R30000,Roy,,1990-01-01,,,,\r\n"
         try Data(bad.utf8).write(to: file)
-        let refused = try run(file.path)
+        let refused = try await run(file.path)
         #expect(refused.status != 0)
         #expect(refused.errors.contains("roster_invalid"))
         #expect(refused.errors.contains("line 30002: first_name: required"))
-        #expect(try run(file.path + ".missing").status != 0)
+        #expect(try await run(file.path + ".missing").status != 0)
         let after = try await TestEnvironment.withServices { services in try await Self.members(services, slug).count }
         #expect(after == 30_000, "a refused file changes nothing")
     }

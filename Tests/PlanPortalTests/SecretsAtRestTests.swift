@@ -71,7 +71,7 @@ import Testing
             let input = try PlanCreateInput(slug: TestEnvironment.uniqueSlug("cli"), nameFr: "R", nameEn: "R", emailDomains: ["example.ca"], portalUrl: "https://portal.example.ca").validated()
             return try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system)).slug.value
         }
-        func run(_ arguments: [String], stdin: String?) throws -> Int32 {
+        func run(_ arguments: [String], stdin: String?) async throws -> Int32 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: try ServerProcess.binary())
             process.arguments = arguments
@@ -79,19 +79,12 @@ import Testing
             env["DATABASE_URL"] = try TestEnvironment.databaseURL()
             env["ASSETS_DIR"] = repositoryRoot.path
             process.environment = env
-            let input = Pipe()
-            process.standardInput = input
-            process.standardError = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-            try input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            return process.terminationStatus
+            // Standard input is always a pipe, closed after `stdin` (empty when nil).
+            return try await ChildProcess.run(process, stdin: Data((stdin ?? "").utf8)).status
         }
-        #expect(try run(["plans", "set-challenge", "--plan", slug, "--challenge-provider", "hcaptcha", "--challenge-site-key", "k", "--challenge-secret", "in-argv"], stdin: nil) != 0,
+        #expect(try await run(["plans", "set-challenge", "--plan", slug, "--challenge-provider", "hcaptcha", "--challenge-site-key", "k", "--challenge-secret", "in-argv"], stdin: nil) != 0,
                 "a secret is never taken from argv")
-        #expect(try run(["plans", "set-challenge", "--plan", slug, "--challenge-provider", "hcaptcha", "--challenge-site-key", "k", "--challenge-secret-file", "-"], stdin: "from-stdin\n") == 0)
+        #expect(try await run(["plans", "set-challenge", "--plan", slug, "--challenge-provider", "hcaptcha", "--challenge-site-key", "k", "--challenge-secret-file", "-"], stdin: "from-stdin\n") == 0)
         try await TestEnvironment.withServices { services in
             let plan = try #require(try await services.plans.find(PlanSlug(slug)!))
             #expect(plan.challenge.secret == "from-stdin")
