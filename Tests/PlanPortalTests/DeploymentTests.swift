@@ -71,7 +71,8 @@ import Testing
             )
             try await services.postgres.query("ALTER ROLE planportal_direct_test PASSWORD '\(unescaped: password)'")
             // Hold the migration lock, so the server's start-up migrate waits on it where we can see it.
-            try await services.postgres.withConnection { holder in
+            // The holder's session stays leased while the test looks from others of the pool.
+            try await services.postgres.withConnection { holder in try await Database.allowingNestedLeases {
                 try await holder.query("SELECT pg_advisory_lock(\(Migrator.lockKey))", logger: TestEnvironment.logger)
                 let server = try await ServerProcess.start(environment: ["DATABASE_DIRECT_URL": try Self.directURL(user: Self.directRole)])
                 defer { server.stop() }
@@ -98,7 +99,7 @@ import Testing
                 server.stop()
                 let stopped = try await Self.healthcheck(["--url", "\(server.base)/readyz", "--timeout", "2"])
                 #expect(stopped.status == 1)
-            }
+            } }
         }
     }
 }

@@ -202,12 +202,12 @@ struct ServerProcess {
                 var waiting = 0
                 for _ in 0..<100 where waiting == 0 {
                     // (Another connection: inside the holder's transaction pg_stat_activity is a snapshot.)
-                    waiting = try await services.postgres.query(
+                    waiting = try await Database.allowingNestedLeases { try await services.postgres.query(
                         // Active, not idle in a transaction like the holder: on a Citus coordinator
                         // the lock wait itself happens on the worker.
                         "SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND query LIKE \("%" + schema + ".registrations%FOR UPDATE%")",
                         logger: TestEnvironment.logger
-                    ).decode(Int.self).one() ?? 0
+                    ).decode(Int.self).one() ?? 0 }
                     if waiting == 0 { try await Task.sleep(for: .milliseconds(100)) }
                 }
                 #expect(waiting >= 1, "the request is waiting on the test's row lock")

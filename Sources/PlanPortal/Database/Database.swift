@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import PostgresNIO
@@ -55,10 +56,15 @@ public final class Database: Service, Sendable {
     public let timeouts: Timeouts
     let logger: Logger
     let probeInterval: Duration
+    let strictLeases: Bool
     private let state: NIOLockedValueBox<State>
 
-    public init(configuration: PostgresClient.Configuration, timeouts: Timeouts = .init(), probeInterval: Duration = .milliseconds(500), logger: Logger) {
+    public init(
+        configuration: PostgresClient.Configuration, timeouts: Timeouts = .init(), probeInterval: Duration = .milliseconds(500),
+        strictLeases: Bool = Database.strictLeasesFromEnvironment, logger: Logger
+    ) {
         self.configuration = configuration
+        self.strictLeases = strictLeases
         self.timeouts = timeouts
         self.probeInterval = probeInterval
         self.logger = logger
@@ -75,8 +81,39 @@ public final class Database: Service, Sendable {
 
     // MARK: The pool's API
 
+    /// The connection the current task holds from a pool (`withConnection`, `transaction`).
+    struct HeldLease: Sendable {
+        let pool: ObjectIdentifier
+        let site: String
+    }
+
+    @TaskLocal static var heldLease: HeldLease?
+
+    /// Set by the test command (`PLANPORTAL_STRICT_LEASES=1`) for the Swift suite and the servers
+    /// it starts: a nested lease stops the process there, so the suite cannot pass with one.
+    public static let strictLeasesFromEnvironment = ProcessInfo.processInfo.environment["PLANPORTAL_STRICT_LEASES"] == "1"
+
+    /// A task that holds a connection and waits for a second one of the same pool can deadlock
+    /// the pool: as many such requests as the pool has connections each hold one and wait, until
+    /// their lease deadline (503 for all of them). Behind PgBouncer the same happens across
+    /// processes. Logged (and fatal under `PLANPORTAL_STRICT_LEASES=1`); code that means it, the
+    /// migrator holding its lock session, says so with `allowingNestedLeases`.
+    private func checkNotNested(_ file: String, _ line: Int) {
+        guard let held = Self.heldLease, held.pool == ObjectIdentifier(self) else { return }
+        let message = "a second connection of the same pool leased at \(file):\(line) while holding the one leased at \(held.site)"
+        if strictLeases { preconditionFailure(message) }
+        logger.error("nested database lease", metadata: ["at": "\(file):\(line)", "holding": "\(held.site)"])
+    }
+
+    /// Runs `body` as if the task held no connection: for work that holds one on purpose while
+    /// it leases others (the migration lock's session).
+    static func allowingNestedLeases<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await $heldLease.withValue(nil) { try await body() }
+    }
+
     @discardableResult
     public func query(_ query: PostgresQuery, logger: Logger? = nil, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        checkNotNested(file, line)
         let client = try available()
         do {
             // One deadline for the lease and the first answer, so one query never takes longer
@@ -97,7 +134,8 @@ public final class Database: Service, Sendable {
     /// The lease is held by a task of its own that the caller never waits for: a pool that is
     /// slow to honour a cancelled lease (an outage, a pool being replaced) can delay the
     /// connection's return, never the caller's answer.
-    public func withConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    public func withConnection<Result>(file: String = #fileID, line: Int = #line, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        checkNotNested(file, line)
         let client = try available()
         let lease = LeaseHandoff()
         let holder = Task {
@@ -120,15 +158,15 @@ public final class Database: Service, Sendable {
         }
         defer { lease.giveBack() }
         do {
-            return try await body(connection)
+            return try await Self.$heldLease.withValue(HeldLease(pool: ObjectIdentifier(self), site: "\(file):\(line)")) { try await body(connection) }
         } catch {
             throw classify(error)
         }
     }
 
     /// `BEGIN` … `COMMIT` on a leased connection (no statement deadline: roster imports, migrations).
-    public func withTransaction<Result>(logger: Logger, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await withConnection { connection in
+    public func withTransaction<Result>(logger: Logger, file: String = #fileID, line: Int = #line, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await withConnection(file: file, line: line) { connection in
             try await connection.withTransaction(logger: logger) { tx in try await body(tx) }
         }
     }
@@ -141,7 +179,7 @@ public final class Database: Service, Sendable {
     /// it the caller gets `Unavailable` and the connection is closed under the transaction, so it
     /// can only roll back. `statement_timeout` needs a live server to fire; this bound does not
     /// (a statement on a connection whose server vanished mid-flight).
-    func transaction<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(logger: Logger, file: String = #fileID, line: Int = #line, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let milliseconds = Int(timeouts.statement.components.seconds * 1000 + timeouts.statement.components.attoseconds / 1_000_000_000_000_000)
         let leased = NIOLockedValueBox<PostgresConnection?>(nil)
         do {
@@ -149,7 +187,7 @@ public final class Database: Service, Sendable {
                 guard let connection = leased.withLockedValue({ $0 }) else { return }
                 Task { try? await connection.close() }
             }) {
-                try await self.withTransaction(logger: logger) { tx in
+                try await self.withTransaction(logger: logger, file: file, line: line) { tx in
                     leased.withLockedValue { $0 = tx }
                     try await tx.query("SELECT set_config('statement_timeout', \(String(milliseconds)), true)", logger: logger)
                     return try await body(tx)

@@ -53,7 +53,8 @@ public struct Migrator: Sendable {
         try await sessionClient.withConnection { lockConnection in
             try await lockConnection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
-                let report = try await migrateLocked(on: lockConnection)
+                // The lock session stays leased while other sessions of the pool migrate.
+                let report = try await Database.allowingNestedLeases { try await migrateLocked(on: lockConnection) }
                 try await lockConnection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return report
             } catch {

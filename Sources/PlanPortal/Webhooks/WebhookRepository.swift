@@ -210,7 +210,11 @@ public struct WebhookRepository: Sendable {
                 logger: logger
             )
             guard let (status, enabled) = try await found.decode((String, Bool).self).one() else {
-                guard try await find(plan: plan, id: endpoint) != nil else { throw Problem.webhookNotFound }
+                // On this transaction's connection: a second lease while holding one can deadlock the pool.
+                let endpointExists = try await tx.query(
+                    "SELECT 1 FROM control.webhook_endpoints WHERE plan_slug = \(plan.value) AND id = \(endpoint)", logger: logger
+                ).exists
+                guard endpointExists else { throw Problem.webhookNotFound }
                 throw Problem.webhookDeliveryNotFound
             }
             guard status != "pending" else { throw Problem.webhookDeliveryPending }
