@@ -98,6 +98,9 @@ public final class Database: Service, Sendable {
     /// their lease deadline (503 for all of them). Behind PgBouncer the same happens across
     /// processes. Logged (and fatal under `PLANPORTAL_STRICT_LEASES=1`); code that means it, the
     /// migrator holding its lock session, says so with `allowingNestedLeases`.
+    /// An unstructured `Task` started inside a lease inherits the record (task-locals are copied
+    /// into it): should one lease after its parent gave the connection back, it is reported
+    /// though nothing is nested.
     private func checkNotNested(_ file: String, _ line: Int) {
         guard let held = Self.heldLease, held.pool == ObjectIdentifier(self) else { return }
         let message = "a second connection of the same pool leased at \(file):\(line) while holding the one leased at \(held.site)"
