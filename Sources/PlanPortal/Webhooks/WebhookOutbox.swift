@@ -101,47 +101,21 @@ public struct WebhookOutbox: Sendable {
         }
     }
 
-    /// Claims up to `limit` due deliveries: from each endpoint its oldest due ones (up to its free
-    /// share), round-robin over plans (each plan's first before any plan's second), locked with
-    /// `FOR UPDATE SKIP LOCKED` and leased by pushing `next_attempt_at` ahead, so two replicas
-    /// never claim the same row while the lease runs.
+    /// Claims up to `limit` due deliveries (`control.webhook_claim_due`, sql/control/0011): from
+    /// each endpoint its oldest due ones (up to its free share), round-robin over plans (each
+    /// plan's first before any plan's second), locked with `FOR UPDATE SKIP LOCKED` and leased by
+    /// pushing `next_attempt_at` ahead, so two replicas never claim the same row while the lease runs.
     func claimDue(limit: Int, limits: Limits, inFlight: InFlight, plans: [String]?, replica: String) async throws -> [Claimed] {
         let busyEndpoints = Array(inFlight.endpoints.keys)
         let busyPlans = Array(inFlight.plans.keys)
         let rows = try await client.query(
             """
-            WITH busy_endpoints AS (
-                SELECT * FROM unnest(\(busyEndpoints)::uuid[], \(busyEndpoints.map { inFlight.endpoints[$0] ?? 0 })::int[]) AS b(endpoint_id, n)
-            ), busy_plans AS (
-                SELECT * FROM unnest(\(busyPlans)::text[], \(busyPlans.map { inFlight.plans[$0] ?? 0 })::int[]) AS b(plan_slug, n)
-            ), candidates AS (
-                SELECT d.seq, d.next_attempt_at,
-                       row_number() OVER (PARTITION BY e.plan_slug ORDER BY d.next_attempt_at, d.seq) + coalesce(bp.n, 0) AS plan_rank
-                FROM control.webhook_endpoints e
-                LEFT JOIN busy_endpoints be ON be.endpoint_id = e.id
-                LEFT JOIN busy_plans bp ON bp.plan_slug = e.plan_slug
-                CROSS JOIN LATERAL (
-                    SELECT seq, next_attempt_at FROM control.webhook_deliveries
-                    WHERE endpoint_id = e.id AND status = 'pending' AND next_attempt_at <= now()
-                    ORDER BY next_attempt_at
-                    LIMIT greatest(0, \(limits.perEndpoint) - coalesce(be.n, 0))
-                ) d
-                WHERE (\(plans == nil) OR e.plan_slug = ANY(\(plans ?? [])))
-            ), picked AS (
-                SELECT seq FROM candidates WHERE plan_rank <= \(limits.perPlan) ORDER BY plan_rank, next_attempt_at LIMIT \(limit)
-            ), locked AS (
-                SELECT seq FROM control.webhook_deliveries
-                WHERE seq IN (SELECT seq FROM picked) AND status = 'pending' AND next_attempt_at <= now()
-                FOR UPDATE SKIP LOCKED
+            SELECT * FROM control.webhook_claim_due(
+                \(busyEndpoints)::uuid[], \(busyEndpoints.map { inFlight.endpoints[$0] ?? 0 })::int[],
+                \(busyPlans)::text[], \(busyPlans.map { inFlight.plans[$0] ?? 0 })::int[],
+                \(limits.perEndpoint), \(limits.perPlan), \(limit), \(plans)::text[], \(replica),
+                \(Int64(Self.lease.components.seconds)), \(Int64(Self.lifetime.components.seconds))
             )
-            UPDATE control.webhook_deliveries d
-            SET next_attempt_at = now() + make_interval(secs => \(Int(Self.lease.components.seconds))), attempts = d.attempts + 1,
-                claimed_by = \(replica)
-            FROM control.webhook_endpoints e
-            WHERE d.seq IN (SELECT seq FROM locked) AND e.id = d.endpoint_id
-            RETURNING d.seq, d.id, d.plan_slug, d.endpoint_id, d.event_id, d.event_type, d.attempts,
-                      d.created_at < now() - make_interval(secs => \(Int(Self.lifetime.components.seconds))), e.enabled, e.url, e.secret,
-                      CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END
             """,
             logger: logger
         )
