@@ -166,10 +166,11 @@ struct AppServices: Sendable {
         )
     }
 
-    /// Runs `body` while the PostgreSQL pool runs, for CLI commands that are not the server.
+    /// Runs `body` while the PostgreSQL pool runs, for CLI commands that are not the server. The
+    /// pools start before `body` does (immediate tasks run up to their first suspension at once).
     func withRunningDatabase<T: Sendable>(_ body: @Sendable (AppServices) async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for pool in databaseServices { group.addTask { try? await pool.run() } }
+            for pool in databaseServices { group.addImmediateTask { try? await pool.run() } }
             defer { group.cancelAll() }
             return try await body(self)
         }

@@ -229,8 +229,10 @@ public final class Database: Service, Sendable {
         if let runner { _ = try? await withDeadline(.seconds(5)) { await runner.value } }
     }
 
+    /// `Task.immediate`: the pool's `run()` starts before this returns, so a lease made right
+    /// after finds it running (PostgresNIO warns about a lease before `run()` otherwise).
     private func startRunner(for client: PostgresClient) {
-        let runner = Task { await client.run() }
+        let runner = Task.immediate { await client.run() }
         state.withLockedValue {
             $0.runner = runner
             $0.running = true
@@ -264,7 +266,7 @@ public final class Database: Service, Sendable {
             return
         }
         let candidate = PostgresClient(configuration: configuration, backgroundLogger: Self.poolLogger(logger))
-        let runner = Task { await candidate.run() }
+        let runner = Task.immediate { await candidate.run() }
         let reachable = (try? await withDeadline(.milliseconds(1500), { try await Self.ping(candidate) })) != nil
         if !reachable {
             runner.cancel()
