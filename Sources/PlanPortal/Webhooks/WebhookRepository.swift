@@ -72,10 +72,13 @@ public struct WebhookRepository: Sendable {
     }
 
     func find(plan: PlanSlug, id: UUID) async throws -> Webhook? {
-        let rows = try await client.query(
-            "SELECT \(unescaped: Self.columns) FROM control.webhook_endpoints WHERE plan_slug = \(plan.value) AND id = \(id)", logger: logger
-        )
-        return try await rows.one().map(Self.webhook)
+        try await client.query(Self.findQuery(plan: plan, id: id), logger: logger).one().map(Self.webhook)
+    }
+
+    /// `find`'s statement, also run inside transactions on their own connection (a second lease
+    /// while holding one can deadlock the pool).
+    static func findQuery(plan: PlanSlug, id: UUID) -> PostgresQuery {
+        "SELECT \(unescaped: columns) FROM control.webhook_endpoints WHERE plan_slug = \(plan.value) AND id = \(id)"
     }
 
     /// Applies a merge patch. Disabling an endpoint also gives up its pending deliveries (dead,
@@ -210,11 +213,7 @@ public struct WebhookRepository: Sendable {
                 logger: logger
             )
             guard let (status, enabled) = try await found.decode((String, Bool).self).one() else {
-                // On this transaction's connection: a second lease while holding one can deadlock the pool.
-                let endpointExists = try await tx.query(
-                    "SELECT 1 FROM control.webhook_endpoints WHERE plan_slug = \(plan.value) AND id = \(endpoint)", logger: logger
-                ).exists
-                guard endpointExists else { throw Problem.webhookNotFound }
+                guard try await tx.query(Self.findQuery(plan: plan, id: endpoint), logger: logger).exists else { throw Problem.webhookNotFound }
                 throw Problem.webhookDeliveryNotFound
             }
             guard status != "pending" else { throw Problem.webhookDeliveryPending }
