@@ -82,9 +82,12 @@ public final class Database: Service, Sendable {
     // MARK: The pool's API
 
     /// The connection the current task holds from a pool (`withConnection`, `transaction`).
+    /// (The call site stays `#fileID` and line: it is formatted only when a nested lease is reported.)
     struct HeldLease: Sendable {
         let pool: ObjectIdentifier
-        let site: String
+        let file: String
+        let line: Int
+        var site: String { "\(file):\(line)" }
     }
 
     @TaskLocal static var heldLease: HeldLease?
@@ -161,7 +164,7 @@ public final class Database: Service, Sendable {
         }
         defer { lease.giveBack() }
         do {
-            return try await Self.$heldLease.withValue(HeldLease(pool: ObjectIdentifier(self), site: "\(file):\(line)")) { try await body(connection) }
+            return try await Self.$heldLease.withValue(HeldLease(pool: ObjectIdentifier(self), file: file, line: line)) { try await body(connection) }
         } catch {
             throw classify(error)
         }
