@@ -62,6 +62,50 @@ import Testing
         }
     }
 
+    /// Replicas claim concurrently (`control.outbox_claim_due`): every due message of the plan goes
+    /// to exactly one of them, each claimed row is leased for two minutes with its attempt counted,
+    /// and another plan's message is left to the replicas that serve that plan.
+    @Test func concurrentClaimsShareTheMessagesAndLeaseThem() async throws {
+        try await TestEnvironment.withServices { services in
+            var slugs: [PlanSlug] = []
+            for _ in 0..<2 {
+                let slug = try PlanSlug.parse(TestEnvironment.uniqueSlug("claim"))
+                let input = try PlanCreateInput(slug: slug.value, nameFr: "R", nameEn: "P", emailDomains: ["example.ca"], portalUrl: "https://portal.example.ca").validated()
+                _ = try await services.plans.create(input, audit: NewAuditEvent(action: "plan.created", actor: .system))
+                slugs.append(slug)
+            }
+            let (mine, other) = (slugs[0], slugs[1])
+            try await services.postgres.withTransaction(logger: TestEnvironment.logger) { tx in
+                for i in 0..<30 {
+                    try await services.outbox.enqueue(MailMessage(to: "c\(i).\(mine.value)@example.ca", subject: "s", text: "t", html: "h"), kind: "test", plan: mine, on: tx)
+                }
+                try await services.outbox.enqueue(MailMessage(to: "o.\(other.value)@example.ca", subject: "s", text: "t", html: "h"), kind: "test", plan: other, on: tx)
+            }
+            async let first = services.outbox.claimDue(limit: 20, plans: [mine.value])
+            async let second = services.outbox.claimDue(limit: 20, plans: [mine.value])
+            let (a, b) = try await (first, second)
+            let ids = a.map(\.id) + b.map(\.id)
+            #expect(a.count <= 20 && b.count <= 20)
+            #expect(ids.count == 30 && Set(ids).count == 30, "each message claimed once: \(a.count) + \(b.count)")
+            #expect((a + b).allSatisfy { $0.plan == mine.value && $0.attempts == 1 && !$0.expired && $0.message.to.hasSuffix(".\(mine.value)@example.ca") })
+            try #expect(await services.outbox.claimDue(limit: 20, plans: [mine.value]).isEmpty, "leased rows are not claimed again")
+
+            let rows = try await services.postgres.query(
+                """
+                SELECT count(*) FILTER (WHERE attempts = 1 AND next_attempt_at BETWEEN now() + interval '110 seconds' AND now() + interval '130 seconds'),
+                       count(*) FILTER (WHERE attempts = 0 AND next_attempt_at <= now())
+                FROM control.outbox WHERE plan_slug = ANY(\([mine.value, other.value]))
+                """
+            )
+            for try await (leased, untouched) in rows.decode((Int, Int).self) {
+                #expect(leased == 30)
+                #expect(untouched == 1, "the other plan's message was not claimed")
+            }
+            let others = try await services.outbox.claimDue(limit: 20, plans: [other.value])
+            #expect(others.map(\.message.to) == ["o.\(other.value)@example.ca"])
+        }
+    }
+
     static func closedPort() async throws -> Int {
         let socket = try ServerSocketProbe()
         return socket.port

@@ -30,6 +30,8 @@ public struct Outbox: Sendable {
     /// A message still unsent after this long, or after this many attempts, is dead-lettered.
     static let deadAfterAttempts = 20
     static let deadAfterHours = 24
+    /// How long a claimed message is left to its replica before another may claim it.
+    static let lease: Duration = .seconds(120)
 
     struct Claimed: Sendable {
         var id: Int64
@@ -41,22 +43,15 @@ public struct Outbox: Sendable {
         var expired: Bool
     }
 
-    /// Claims up to `limit` due messages for this replica: the lease (next_attempt_at pushed two
-    /// minutes ahead) is taken under `FOR UPDATE SKIP LOCKED`, so two replicas never claim the same row.
+    /// Claims up to `limit` due messages for this replica (`control.outbox_claim_due`,
+    /// sql/control/0012): the lease (next_attempt_at pushed two minutes ahead) is taken under
+    /// `FOR UPDATE SKIP LOCKED`, so two replicas never claim the same row.
     func claimDue(limit: Int, plans: [String]?) async throws -> [Claimed] {
         let rows = try await client.query(
             """
-            UPDATE control.outbox o SET next_attempt_at = now() + interval '2 minutes', attempts = o.attempts + 1
-            WHERE o.id IN (
-                SELECT id FROM control.outbox
-                WHERE sent_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
-                  AND (\(plans == nil) OR plan_slug = ANY(\(plans ?? [])))
-                ORDER BY id
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
+            SELECT * FROM control.outbox_claim_due(
+                \(limit), \(plans)::text[], \(Int64(Self.lease.components.seconds)), \(Int64(Self.deadAfterHours) * 3600)
             )
-            RETURNING o.id, o.plan_slug, o.kind, o.to_address, o.subject, o.body_text, o.body_html, o.attempts,
-                      o.created_at < now() - make_interval(hours => \(Self.deadAfterHours)::int)
             """,
             logger: logger
         )
@@ -148,7 +143,7 @@ public struct OutboxDeliveryService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let sent: Int
                 do {
