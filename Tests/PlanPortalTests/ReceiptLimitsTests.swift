@@ -82,7 +82,7 @@ import Testing
     /// than the budget is held at once; past the wait, 503 `service_busy`.
     @Test(.tags(.addClaimAttachment)) func uploadBodiesAreReadWithinAProcessWideBudget() async throws {
         try await TestEnvironment.withApp { client, services, key in
-            let (f, plan, session, claim) = try await Self.memberWithClaim(client, services, key: key)
+            let (_, plan, session, claim) = try await Self.memberWithClaim(client, services, key: key)
             let mib = 1024 * 1024
             let budget = UploadBudget(capacityBytes: 2 * mib)
             let operations = MemberClaimOperations(claims: services.claims, uploads: budget)

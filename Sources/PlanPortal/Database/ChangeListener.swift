@@ -29,7 +29,7 @@ public struct ChangeListener: Service {
 
     public func run() async throws {
         guard !subscriptions.isEmpty else { return }
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await client.withConnection { connection in

@@ -11,7 +11,7 @@ extension PostgresTextValue {
     public static var psqlFormat: PostgresFormat { .binary }
 
     public func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) throws {
-        try rawValue.encode(into: &byteBuffer, context: context)
+        rawValue.encode(into: &byteBuffer, context: context)
     }
 
     public init<JSONDecoder: PostgresJSONDecoder>(

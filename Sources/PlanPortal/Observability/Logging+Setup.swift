@@ -29,26 +29,24 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level,
-        message: Logger.Message,
-        metadata explicit: Logger.Metadata?,
-        source: String,
-        file: String,
-        function: String,
-        line: UInt
-    ) {
+    public func log(event: LogEvent) {
+        guard let line = Self.line(label: label, metadata: metadata, event: event) else { return }
+        FileHandle.standardError.write(line)
+    }
+
+    /// The event as one JSON object and a newline; the event's metadata wins over the handler's.
+    static func line(label: String, metadata: Logger.Metadata, event: LogEvent, at date: Date = Date()) -> Data? {
         var object: [String: Any] = [
-            "ts": Date().formatted(.iso8601),
-            "level": level.rawValue,
+            "ts": date.formatted(.iso8601),
+            "level": event.level.rawValue,
             "label": label,
-            "msg": message.description,
+            "msg": event.message.description,
         ]
-        let merged = metadata.merging(explicit ?? [:]) { _, new in new }
-        for (key, value) in merged { object[key] = Self.plain(value) }
-        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        for (key, value) in merged { object[key] = plain(value) }
+        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
         data.append(0x0A)
-        FileHandle.standardError.write(data)
+        return data
     }
 
     static func plain(_ value: Logger.Metadata.Value) -> Any {

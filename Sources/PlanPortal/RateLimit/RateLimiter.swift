@@ -82,7 +82,7 @@ public struct RateLimitSweeper: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             // A graceful shutdown cancels the wait and ends the loop without an error (the
             // process then exits 0).
             while !Task.isCancelled {

@@ -129,7 +129,7 @@ public final class PasswordHasher: Sendable {
         guard status == ARGON2_OK.rawValue else {
             throw HashingFailed(description: String(cString: argon2_error_message(status)))
         }
-        return String(cString: encoded)
+        return String(decoding: encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func verifySync(_ secret: String, phc: String) -> Bool {
