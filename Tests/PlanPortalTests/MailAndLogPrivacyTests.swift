@@ -22,8 +22,15 @@ final class ScriptedSMTPServer: ChannelInboundHandler, @unchecked Sendable {
     let replies: [String: String]
     private var pending = ""
     private var inData = false
+    /// After a 220 to STARTTLS: the raw bytes the client sends next (its TLS ClientHello) are kept
+    /// here, and the connection is closed once some have arrived.
+    let tlsBytes: NIOLockedValueBox<[UInt8]>?
+    private var inTLS = false
 
-    init(replies: [String: String]) { self.replies = replies }
+    init(replies: [String: String], tlsBytes: NIOLockedValueBox<[UInt8]>? = nil) {
+        self.replies = replies
+        self.tlsBytes = tlsBytes
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "220 scripted ESMTP\r\n")), promise: nil)
@@ -31,6 +38,11 @@ final class ScriptedSMTPServer: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
+        if inTLS {
+            tlsBytes?.withLockedValue { $0 += buffer.readBytes(length: buffer.readableBytes) ?? [] }
+            context.close(promise: nil)
+            return
+        }
         pending += buffer.readString(length: buffer.readableBytes) ?? ""
         while let range = pending.range(of: "\r\n") {
             let line = String(pending[..<range.lowerBound])
@@ -47,6 +59,10 @@ final class ScriptedSMTPServer: ChannelInboundHandler, @unchecked Sendable {
                 if reply.hasPrefix("354") { inData = true }
                 send(context, reply)
             case "QUIT": send(context, "221 bye"); context.close(promise: nil)
+            case "STARTTLS" where tlsBytes != nil:
+                let reply = replies["STARTTLS"] ?? "220 go ahead"
+                send(context, reply)
+                if reply.hasPrefix("220") { inTLS = true; return }
             default: send(context, replies[verb] ?? "250 ok")
             }
         }
@@ -57,10 +73,14 @@ final class ScriptedSMTPServer: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Runs `body` with the port of a server answering with `replies`.
-    static func with<T: Sendable>(_ replies: [String: String], _ body: (Int) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(
+        _ replies: [String: String], tlsBytes: NIOLockedValueBox<[UInt8]>? = nil, _ body: (Int) async throws -> T
+    ) async throws -> T {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ScriptedSMTPServer(replies: replies)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ScriptedSMTPServer(replies: replies, tlsBytes: tlsBytes))
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
         do {
@@ -184,6 +204,27 @@ final class ScriptedSMTPServer: ChannelInboundHandler, @unchecked Sendable {
         }
         try await Task.sleep(for: .milliseconds(300))
         #expect(try MailCapture.messages(to: recipient).isEmpty)
+    }
+
+    /// STARTTLS to a server named by its IP address starts the handshake without SNI (which cannot
+    /// carry an address; NIOSSL then checks the certificate against the address connected to),
+    /// and to a named server with the name as SNI. Before, an address as SMTP host failed every
+    /// message at STARTTLS, before anything was sent.
+    @Test func startTLSBeginsTheHandshakeForAnAddressOrAName() async throws {
+        for host in ["127.0.0.1", "localhost"] {
+            let hello = NIOLockedValueBox<[UInt8]>([])
+            try await ScriptedSMTPServer.with(["EHLO": "250-scripted\r\n250 STARTTLS"], tlsBytes: hello) { port in
+                let transport = SMTPTransport(configuration: try SMTPConfiguration(url: "smtp://\(host):\(port)"), from: "t@example.ca", timeout: .seconds(5))
+                await #expect(throws: (any Error).self, "the scripted peer closes instead of answering TLS") {
+                    try await transport.send(MailMessage(to: "a@example.ca", subject: "s", text: "t", html: "h"))
+                }
+            }
+            let bytes = hello.withLockedValue { $0 }
+            #expect(bytes.first == 0x16, "\(host): a TLS handshake record followed the 220, got \(bytes.prefix(8))")
+            let sni = bytes.count > 9 && String(decoding: bytes, as: UTF8.self).contains("localhost")
+            #expect(sni == (host == "localhost"), "\(host): SNI")
+            #expect(!String(decoding: bytes, as: UTF8.self).contains("127.0.0.1"))
+        }
     }
 
     /// STARTTLS command injection: replies the server (or a man in the middle) sent in clear

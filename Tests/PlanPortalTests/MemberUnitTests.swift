@@ -43,6 +43,8 @@ import Testing
         let auth = try SMTPConfiguration(url: "smtp://user%40x:p%3Ass@mail.example.ca:587")
         #expect(auth.username == "user@x" && auth.password == "p:ss" && auth.port == 587)
         try #expect(SMTPConfiguration(url: "smtps://mail.example.ca").port == 465)
+        #expect(plain.tlsServerName == nil && auth.tlsServerName == "mail.example.ca")
+        try #expect(SMTPConfiguration(url: "smtps://[2001:db8::25]:465").tlsServerName == nil)
         #expect(throws: ConfigError.self) { try SMTPConfiguration(url: "http://x") }
     }
 

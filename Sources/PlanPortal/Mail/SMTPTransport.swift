@@ -28,6 +28,14 @@ public struct SMTPConfiguration: Sendable, Equatable {
         self.password = components.password?.removingPercentEncoding
         self.heloName = heloName
     }
+
+    /// The name TLS sends (SNI) and checks the certificate against: the host, or none when the host
+    /// is an IP address, which SNI cannot carry (the certificate is then checked against the
+    /// address connected to).
+    public var tlsServerName: String? {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return (try? SocketAddress(ipAddress: bare, port: 0)) == nil ? host : nil
+    }
 }
 
 /// A small SMTP client (RFC 5321) on SwiftNIO: EHLO, STARTTLS, AUTH PLAIN, MAIL/RCPT/DATA, QUIT.
@@ -76,7 +84,7 @@ public struct SMTPTransport: MailTransport {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if config.implicitTLS {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: config.host))
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: config.tlsServerName))
                     }
                     try channel.pipeline.syncOperations.addHandler(replies)
                 }
@@ -104,11 +112,12 @@ public struct SMTPTransport: MailTransport {
             let offersTLS = ehlo.lines.contains { $0.uppercased().hasPrefix("STARTTLS") }
             if offersTLS {
                 _ = try await command("STARTTLS", expect: [220])
-                let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: config.host)
+                let serverName = config.tlsServerName
                 // TLS goes in front and whatever the server sent before the handshake is dropped,
                 // in one step on the channel's event loop: nothing said in clear can pass for a
                 // reply after it (STARTTLS command injection).
                 try await channel.eventLoop.submit {
+                    let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)
                     try channel.pipeline.syncOperations.addHandler(handler, position: .first)
                     replies.discardBuffered()
                 }.get()
