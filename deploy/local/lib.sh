@@ -44,6 +44,21 @@ pp_python_tools() {
     echo "$venv"
 }
 
+# pp_require_disk MIB DIR...: stops with a plain message when a folder's file system has less than
+# MIB MiB free, before a build that would fail much later with "No space left on device" (the
+# linker of the test bundle was the first to hit it).
+pp_require_disk() {
+    local need=$1 dir avail
+    shift
+    for dir in "$@"; do
+        avail=$(df --output=avail -BM "$dir" | tail -n 1 | tr -dc '0-9')
+        if [ "${avail:-0}" -lt "$need" ]; then
+            echo "not enough disk: $dir has ${avail:-0} MiB free, this needs about $need MiB (build, clusters, browsers); free some and run again" >&2
+            return 1
+        fi
+    done
+}
+
 # The bin folder of the newest installed PostgreSQL server.
 pp_pg_bin() {
     local dir
