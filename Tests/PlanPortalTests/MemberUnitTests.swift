@@ -44,7 +44,8 @@ import Testing
         #expect(auth.username == "user@x" && auth.password == "p:ss" && auth.port == 587)
         try #expect(SMTPConfiguration(url: "smtps://mail.example.ca").port == 465)
         #expect(plain.tlsServerName == nil && auth.tlsServerName == "mail.example.ca")
-        try #expect(SMTPConfiguration(url: "smtps://[2001:db8::25]:465").tlsServerName == nil)
+        let v6 = try SMTPConfiguration(url: "smtps://[2001:db8::25]:465")
+        #expect(v6.host == "2001:db8::25" && v6.tlsServerName == nil, "an IPv6 address is resolved and checked bare")
         #expect(throws: ConfigError.self) { try SMTPConfiguration(url: "http://x") }
     }
 

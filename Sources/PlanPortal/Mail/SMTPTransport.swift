@@ -21,7 +21,8 @@ public struct SMTPConfiguration: Sendable, Equatable {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               ["smtp", "smtps"].contains(scheme), let host = components.host, !host.isEmpty
         else { throw ConfigError("SMTP_URL must look like smtp://[user:pass@]host:port or smtps://host:465") }
-        self.host = host
+        // An IPv6 address comes bracketed ("[2001:db8::25]"); the resolver wants it bare.
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         self.implicitTLS = scheme == "smtps"
         self.port = components.port ?? (implicitTLS ? 465 : 25)
         self.username = components.user?.removingPercentEncoding
@@ -33,8 +34,7 @@ public struct SMTPConfiguration: Sendable, Equatable {
     /// is an IP address, which SNI cannot carry (the certificate is then checked against the
     /// address connected to).
     public var tlsServerName: String? {
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        return (try? SocketAddress(ipAddress: bare, port: 0)) == nil ? host : nil
+        (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
     }
 }
 
