@@ -168,11 +168,12 @@ enum MailCapture {
         return URL(fileURLWithPath: dir, isDirectory: true)
     }
 
-    /// Raw messages received for `recipient`, oldest first.
+    /// Raw messages received for `recipient`, oldest first. A name starting with a dot is a message
+    /// still being written (the capture renames it when complete): it is not read.
     static func messages(to recipient: String) throws -> [String] {
         let dir = try directory()
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-            .filter { $0.hasSuffix("-\(recipient).eml") }
+            .filter { !$0.hasPrefix(".") && $0.hasSuffix("-\(recipient).eml") }
             .sorted { (Int($0.split(separator: "-")[0]) ?? 0) < (Int($1.split(separator: "-")[0]) ?? 0) }
         return try names.map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
     }
